@@ -1,0 +1,47 @@
+// cpu_context: what a CPU computation needs besides its data.
+// Represents: the thread count for OpenMP, the counter-based generator that dropout draws from, and the
+// training flag (dropout is active only while training). Requires: threads >= 1.
+// Guarantees: the same seed, thread count and inputs give the same bits.
+#pragma once
+
+#include <cstdint>
+
+#include "helix/core/device.hpp"
+#include "helix/core/error.hpp"
+#include "helix/core/rng.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace helix {
+
+struct cpu_context {
+    using device_type = cpu;
+
+    explicit cpu_context(int threads = default_threads(), std::uint64_t seed = 0) : rng(seed), threads_(threads) {
+        if (threads < 1) throw argument_error("cpu_context: thread count must be at least 1, got " + std::to_string(threads));
+    }
+
+    int threads() const noexcept { return threads_; }
+    void set_threads(int n) {
+        if (n < 1) throw argument_error("cpu_context: thread count must be at least 1, got " + std::to_string(n));
+        threads_ = n;
+    }
+
+    static int default_threads() {
+#if defined(_OPENMP)
+        return omp_get_max_threads();
+#else
+        return 1;
+#endif
+    }
+
+    counter_rng rng;
+    bool training = false;
+
+private:
+    int threads_;
+};
+
+}  // namespace helix

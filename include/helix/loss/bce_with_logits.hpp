@@ -1,0 +1,32 @@
+// bce_with_logits: binary cross-entropy on logits, averaged over every value (PyTorch's
+// binary_cross_entropy_with_logits with reduction='mean').
+// Computed as max(x, 0) - x y + log(1 + exp(-|x|)), which never overflows. Targets may be soft (in [0, 1]).
+// Writes d(loss)/d(logits) scaled by `weight` into `grad` when it is given, and returns weight * loss.
+#pragma once
+
+#include <cmath>
+
+#include "helix/core/tensor.hpp"
+
+namespace helix {
+
+template <class T, class S, class D>
+T bce_with_logits(tensor_view<const T, S, D> logits, tensor_view<const T, S, D> targets, tensor_view<T, S, D> grad = {},
+                  T weight = T(1)) {
+    check_batch(logits.batch(), targets.batch(), "bce_with_logits (targets)");
+    if (!grad.empty()) check_batch(logits.batch(), grad.batch(), "bce_with_logits (gradient)");
+    const std::size_t n = logits.size();
+    if (n == 0) return T(0);
+    double total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const T x = logits[i], y = targets[i];
+        total += double(std::max(x, T(0)) - x * y + std::log1p(std::exp(-std::abs(x))));
+        if (!grad.empty()) {
+            const T p = x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
+            grad[i] = weight * (p - y) / T(n);
+        }
+    }
+    return weight * T(total / double(n));
+}
+
+}  // namespace helix

@@ -1,0 +1,68 @@
+// twin<Layer>: one layer, one parameter set, applied to both halves of a pair: pair_of<A, B> ->
+// pair_of<Layer(A), Layer(B)>. The halves may differ in length (EPIANN's 3000 bp enhancer and 2000 bp
+// promoter share one convolution). Gradients of both applications add into the one parameter set.
+// Requires: the layer's parameter count does not depend on the input length.
+#pragma once
+
+#include <utility>
+
+#include "helix/layers/layer.hpp"
+
+namespace helix {
+
+template <class Layer>
+struct twin {
+    Layer layer;
+
+    twin() = default;
+    explicit twin(Layer l) : layer(std::move(l)) {}
+
+    template <io_type In>
+    struct bind {
+        static_assert(is_pair_v<In>,
+                      "twin: input is a single tensor; twin<> applies one layer to both halves of a pair_of<A, B>");
+
+    private:
+        using in_pair = detail::pair_or<In, pair_of<shape<1, 1>, shape<1, 1>>>;
+
+    public:
+        using first_bound = typename Layer::template bind<typename in_pair::first_type>;
+        using second_bound = typename Layer::template bind<typename in_pair::second_type>;
+        static_assert(first_bound::param_size == second_bound::param_size,
+                      "twin: the layer has a different number of parameters for the two halves, so they cannot share "
+                      "one parameter set (a dense layer on inputs of different lengths, for example)");
+
+        using input = pair_of<typename first_bound::input, typename second_bound::input>;
+        using output = pair_of<typename first_bound::output, typename second_bound::output>;
+        static constexpr std::size_t param_size = first_bound::param_size;
+        static constexpr std::size_t cache_size = first_bound::cache_size + second_bound::cache_size;
+
+        first_bound first;
+        second_bound second;
+
+        bind() = default;
+        explicit bind(const twin& spec) : first(spec.layer), second(spec.layer) {}
+
+        void describe(param_list& pl) const { first.describe(pl); }
+
+        template <class T, class Ctx>
+        void forward(Ctx& ctx, const T* params, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
+            check_batch(in.first.batch(), in.second.batch(), "twin (the two halves of the pair)");
+            first.template forward<T>(ctx, params, in.first, out.first, cache);
+            second.template forward<T>(ctx, params, in.second, out.second, cache + in.batch() * first_bound::cache_size);
+        }
+
+        template <class T, class Ctx>
+        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input> in, view_t<const T, output> out,
+                      view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
+            first.template backward<T>(ctx, params, grads, in.first, out.first, dout.first, din.first, cache);
+            second.template backward<T>(ctx, params, grads, in.second, out.second, dout.second, din.second,
+                                        cache + in.batch() * first_bound::cache_size);
+        }
+    };
+};
+
+template <class Layer>
+twin(Layer) -> twin<Layer>;
+
+}  // namespace helix

@@ -1,0 +1,71 @@
+// adam: Adam with bias correction and PyTorch's defaults (lr 1e-3, betas 0.9 / 0.999, eps 1e-8):
+//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+//   p -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps)
+// weight_decay adds weight_decay * p to g first (L2, as torch.optim.Adam does; not AdamW).
+// State (m, v, t) is exposed so that checkpoints can resume training exactly.
+#pragma once
+
+#include <cmath>
+#include <span>
+
+#include "helix/core/aligned_buffer.hpp"
+#include "helix/core/error.hpp"
+
+namespace helix {
+
+template <class T = float>
+struct adam {
+    T lr = T(1e-3);
+    T beta1 = T(0.9);
+    T beta2 = T(0.999);
+    T eps = T(1e-8);
+    T weight_decay = T(0);
+
+    template <class Net>
+    void step(Net& net) {
+        step(net.parameters(), std::span<const T>(net.gradients()));
+    }
+
+    void step(std::span<T> params, std::span<const T> grads) {
+        if (params.size() != grads.size())
+            throw shape_error("adam: " + std::to_string(params.size()) + " parameters but " +
+                              std::to_string(grads.size()) + " gradients");
+        if (m_.size() != params.size()) {
+            m_.resize(params.size());
+            v_.resize(params.size());
+            t_ = 0;
+        }
+        ++t_;
+        const double bc1 = 1.0 - std::pow(double(beta1), double(t_));
+        const double bc2 = 1.0 - std::pow(double(beta2), double(t_));
+        const T step_size = T(double(lr) / bc1);
+        const T inv_sqrt_bc2 = T(1.0 / std::sqrt(bc2));
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const T g = grads[i] + weight_decay * params[i];
+            m_[i] = beta1 * m_[i] + (T(1) - beta1) * g;
+            v_[i] = beta2 * v_[i] + (T(1) - beta2) * g * g;
+            params[i] -= step_size * m_[i] / (std::sqrt(v_[i]) * inv_sqrt_bc2 + eps);
+        }
+    }
+
+    std::size_t steps() const noexcept { return t_; }
+    std::span<T> first_moment() noexcept { return {m_.data(), m_.size()}; }
+    std::span<T> second_moment() noexcept { return {v_.data(), v_.size()}; }
+    // Restores state saved from first_moment(), second_moment() and steps().
+    void restore(std::span<const T> m, std::span<const T> v, std::size_t t) {
+        if (m.size() != v.size()) throw shape_error("adam::restore: moment sizes differ");
+        m_.resize(m.size());
+        v_.resize(v.size());
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            m_[i] = m[i];
+            v_[i] = v[i];
+        }
+        t_ = t;
+    }
+
+private:
+    aligned_buffer<T> m_, v_;
+    std::size_t t_ = 0;
+};
+
+}  // namespace helix
