@@ -3,8 +3,8 @@
 //   parameters  every parameter of every layer, in the order describe() lists them
 //   gradients   same layout; backward adds into it, zero_grad() clears it
 //   workspace   output, output gradient and every layer's cache, batch x (compile-time per-sample size)
-// forward() returns a view of the output inside the workspace; the loss writes its gradient into
-// output_gradient(); backward() then fills the gradients. The optimiser is one loop over the arena and a
+// forward() returns a view of the output inside the workspace and, as `.gradient`, the buffer the loss
+// writes its gradient into; backward() then fills the gradients. The optimiser is one loop over the arena and a
 // checkpoint one write of it.
 // Requires: backward() gets the input of the latest forward(). Guarantees: the workspace only grows when
 // the batch grows.
@@ -48,13 +48,19 @@ public:
         }
     }
 
-    view_t<const T, output> forward(cpu_context& ctx, view_t<const T, In> in) {
+    // The output of forward(): a view of it (so it indexes like one), plus `gradient`, the buffer the loss
+    // writes d(loss)/d(output) into before backward(). Both are valid until the next forward().
+    struct result : view_t<const T, output> {
+        view_t<T, output> gradient;
+    };
+
+    result forward(cpu_context& ctx, view_t<const T, In> in) {
         reserve(in.batch());
         model_.template forward<T>(ctx, params_.data(), in, output_view(), cache());
-        return output_view();
+        return {output_view(), output_gradient()};
     }
 
-    // The buffer the loss writes d(loss)/d(output) into, sized for the latest forward().
+    // The buffer the loss writes d(loss)/d(output) into, sized for the latest forward() (also its .gradient).
     view_t<T, output> output_gradient() noexcept { return view_at<output, T>(workspace_.data() + batch_ * io_size<output>, batch_); }
 
     // Adds d(loss)/d(parameters) into gradients(), reading output_gradient(); writes d(loss)/d(input) into

@@ -21,6 +21,10 @@ struct adam {
     T eps = T(1e-8);
     T weight_decay = T(0);
 
+    explicit adam(T learning_rate = T(1e-3), T beta1_ = T(0.9), T beta2_ = T(0.999), T eps_ = T(1e-8),
+                  T weight_decay_ = T(0))
+        : lr(learning_rate), beta1(beta1_), beta2(beta2_), eps(eps_), weight_decay(weight_decay_) {}
+
     template <class Net>
     void step(Net& net) {
         step(net.parameters(), std::span<const T>(net.gradients()));

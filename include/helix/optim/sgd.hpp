@@ -16,6 +16,9 @@ struct sgd {
     T momentum = T(0);
     T weight_decay = T(0);
 
+    explicit sgd(T learning_rate = T(0.01), T momentum_ = T(0), T weight_decay_ = T(0))
+        : lr(learning_rate), momentum(momentum_), weight_decay(weight_decay_) {}
+
     template <class Net>
     void step(Net& net) {
         step(net.parameters(), std::span<const T>(net.gradients()));

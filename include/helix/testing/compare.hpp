@@ -57,7 +57,8 @@ comparison compare(std::span<A> actual, std::span<E> expected, tolerance tol = {
     for (std::size_t i = 0; i < actual.size(); ++i) {
         const double a = double(actual[i]), e = double(expected[i]);
         const double diff = std::abs(a - e);
-        double ratio = diff / (tol.atol + tol.rtol * std::abs(e));
+        const double allowed = tol.atol + tol.rtol * std::abs(e);
+        double ratio = diff == 0 ? 0.0 : allowed > 0 ? diff / allowed : std::numeric_limits<double>::infinity();
         if (std::isnan(a) || std::isnan(e)) ratio = std::numeric_limits<double>::infinity();
         if (diff > r.max_abs_error || std::isnan(diff)) r.max_abs_error = diff;
         if (e != 0 && diff / std::abs(e) > r.max_rel_error) r.max_rel_error = diff / std::abs(e);

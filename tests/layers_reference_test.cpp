@@ -1,0 +1,123 @@
+// Fast layer paths against the plain-loop references in kernels/reference.hpp, at sizes where the fast path
+// matters (EPIANN's conv and SAME pooling), plus the behaviour of dropout.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "helix/helix.hpp"
+#include "helix/kernels/reference.hpp"
+#include "helix/testing/compare.hpp"
+
+using namespace helix;
+
+namespace {
+template <class T, class S>
+void fill_normal(tensor<T, S>& t, std::uint64_t seed) {
+    counter_rng r(seed);
+    for (std::size_t i = 0; i < t.size(); ++i) t[i] = T(r.next_normal());
+}
+template <class T>
+std::vector<T> normal_vector(std::size_t n, std::uint64_t seed) {
+    counter_rng r(seed);
+    std::vector<T> v(n);
+    for (auto& x : v) x = T(r.next_normal());
+    return v;
+}
+}  // namespace
+
+TEST_CASE("conv1d's overlapping-row GEMM equals the reference loops on one-hot DNA") {
+    using layer = conv1d<32, 15, bias::on>::bind<shape<300, 4>>;
+    tensor<float, shape<300, 4>> x(3);
+    counter_rng r(5);
+    for (std::size_t b = 0; b < 3; ++b)
+        for (std::size_t l = 0; l < 300; ++l) x(b, l, r.next_below(4)) = 1.0f;  // one-hot A, C, G, T
+    const auto w = normal_vector<float>(layer::param_size, 9);
+    tensor<float, layer::output> y(3), ref(3);
+    cpu_context ctx(2);
+    layer{}.forward<float>(ctx, w.data(), x.view(), y.view(), nullptr);
+    for (std::size_t b = 0; b < 3; ++b)
+        kernels::reference::conv1d(x.view().sample(b), 300, 4, w.data(), w.data() + layer::weight_size, 32, 15,
+                                   ref.view().sample(b));
+    const auto c = testing::compare(y.data(), ref.data(), y.size(), {1e-5, 1e-5}, "conv1d vs reference");
+    INFO(c.message());
+    CHECK(c.ok);
+}
+
+TEST_CASE("max_pool1d SAME reproduces TensorFlow's padding at EPIANN's sizes") {
+    using enhancer = max_pool1d<30, 30, padding::same>::bind<shape<2986, 8>>;
+    using promoter = max_pool1d<30, 30, padding::same>::bind<shape<1986, 8>>;
+    static_assert(enhancer::out_length == 100 && enhancer::pad_before == 7 && enhancer::pad_total == 14);
+    static_assert(promoter::out_length == 67 && promoter::pad_before == 12 && promoter::pad_total == 24);
+    static_assert(max_pool1d<4>::bind<shape<10, 1>>::out_length == 2);  // VALID drops the remainder
+    tensor<float, shape<2986, 8>> x(2);
+    fill_normal(x, 3);
+    tensor<float, enhancer::output> y(2), ref(2);
+    tensor<float, shape<enhancer::cache_size>> cache(2);
+    enhancer{}.forward<float>(cpu_context(2), nullptr, x.view(), y.view(), cache.data());
+    for (std::size_t b = 0; b < 2; ++b)
+        kernels::reference::max_pool1d(x.view().sample(b), 2986, 8, 30, 30, 7, 100, ref.view().sample(b));
+    const auto c = testing::compare(y.data(), ref.data(), y.size(), {0, 0}, "max_pool1d SAME vs reference");
+    INFO(c.message());
+    CHECK(c.ok);
+}
+
+TEST_CASE("max_pool1d breaks ties towards the first position and routes the gradient there only") {
+    using layer = max_pool1d<3>::bind<shape<6, 1>>;
+    tensor<float, shape<6, 1>> x(1), dx(1);
+    for (std::size_t i = 0; i < 6; ++i) x[i] = (i == 1 || i == 2) ? 5.0f : 0.0f;
+    tensor<float, shape<2, 1>> y(1), dy(1);
+    dy[0] = 1.0f;
+    dy[1] = 10.0f;
+    tensor<float, shape<2>> cache(1);
+    const layer pool;
+    pool.forward<float>(cpu_context(1), nullptr, x.view(), y.view(), cache.data());
+    pool.backward<float>(cpu_context(1), nullptr, nullptr, x.view(), y.cview(), dy.cview(), dx.view(), cache.data());
+    CHECK(y[0] == 5.0f);
+    CHECK(dx[1] == 1.0f);  // the first of the tied maxima
+    CHECK(dx[2] == 0.0f);
+    CHECK(dx[3] == 10.0f);  // all zeros: the first position of the window wins
+}
+
+TEST_CASE("dense equals the reference on every position") {
+    using layer = dense<7>::bind<shape<9, 5>>;
+    tensor<double, shape<9, 5>> x(4);
+    fill_normal(x, 1);
+    const auto w = normal_vector<double>(layer::param_size, 2);
+    tensor<double, shape<9, 7>> y(4), ref(4);
+    layer{}.forward<double>(cpu_context(2), w.data(), x.view(), y.view(), nullptr);
+    kernels::reference::dense(x.data(), 4 * 9, 5, w.data(), w.data() + 35, 7, ref.data());
+    const auto c = testing::compare(y.data(), ref.data(), y.size(), {1e-12, 1e-12}, "dense vs reference");
+    INFO(c.message());
+    CHECK(c.ok);
+}
+
+TEST_CASE("dropout: identity at inference; in training drops about `rate`, scales by 1/(1-rate), same bits on 1 or 2 threads") {
+    using layer = dropout::bind<shape<1000>>;
+    tensor<float, shape<1000>> x(8), y1(8), y2(8), y0(8);
+    x.fill(1.0f);
+    tensor<float, shape<1000>> cache(8);
+    const layer d(dropout{0.2f});
+
+    cpu_context inference(2, 11);
+    d.forward<float>(inference, nullptr, x.view(), y0.view(), cache.data());
+    for (std::size_t i = 0; i < y0.size(); ++i) REQUIRE(y0[i] == 1.0f);
+
+    cpu_context one(1, 11), two(2, 11);
+    one.training = two.training = true;
+    d.forward<float>(one, nullptr, x.view(), y1.view(), cache.data());
+    d.forward<float>(two, nullptr, x.view(), y2.view(), cache.data());
+    std::size_t dropped = 0;
+    for (std::size_t i = 0; i < y1.size(); ++i) {
+        REQUIRE(y1[i] == y2[i]);
+        REQUIRE((y1[i] == 0.0f || std::abs(y1[i] - 1.25f) < 1e-6f));
+        dropped += y1[i] == 0.0f;
+    }
+    CHECK(double(dropped) / 8000 == Approx(0.2).margin(0.015));
+    // The next forward pass draws new numbers.
+    d.forward<float>(two, nullptr, x.view(), y2.view(), cache.data());
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < y1.size(); ++i) same += y1[i] == y2[i];
+    CHECK(same < y1.size());
+    CHECK_THROWS_AS(dropout{1.0f}, argument_error);
+    CHECK_THROWS_AS(dropout{-0.1f}, argument_error);
+}
