@@ -172,3 +172,12 @@ TEST_CASE("run-time settings travel from the spec value to the bound layer") {
     auto net = make_network<shape<10>>(seq{dense<10>{}, dropout{0.3f}, dense<1>{}});
     CHECK(net.model().get<1>().rate == 0.3f);
 }
+
+TEST_CASE("named layers give their parameters readable names") {
+    auto net = make_network<shape<20, 4>>(
+        seq{with_name<"trunk">(seq{conv1d<6, 5>{}, relu{}}), flatten{}, with_name<"head">(dense<1>{})});
+    std::vector<std::string> names;
+    for (const auto& p : net.parameter_info()) names.push_back(p.name);
+    CHECK(names == std::vector<std::string>{"trunk.0.weight", "head.weight", "head.bias"});
+    static_assert(std::is_same_v<decltype(net)::output, shape<1>>);
+}

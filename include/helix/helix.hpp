@@ -20,6 +20,7 @@
 #include "helix/loss/bce_with_logits.hpp"
 #include "helix/loss/mse.hpp"
 #include "helix/nn/init.hpp"
+#include "helix/nn/named.hpp"
 #include "helix/nn/network.hpp"
 #include "helix/nn/seq.hpp"
 #include "helix/nn/twin.hpp"

@@ -2,7 +2,7 @@
 //
 // seq{conv1d<64, 9>{}, relu{}, max_pool1d<4>{}, flatten{}, dense<1>{}} builds the spec from values (so run-time
 // settings such as dropout rates can be given); seq<conv1d<64, 9>, relu, ...> names the same type.
-// Bound: parameters are the children's, one after the other, named "0.", "1.", ...; the cache of a seq holds
+// Bound: parameters are the children's, one after the other, named "0.", "1.", ... (or by named<>); the cache of a seq holds
 // every intermediate output, the children's caches, and two buffers that backward passes gradients through.
 #pragma once
 
@@ -94,7 +94,7 @@ struct seq {
 
         void describe(param_list& pl) const {
             [&]<std::size_t... I>(std::index_sequence<I...>) {
-                (pl.child(std::to_string(I), param_offset<I>, [&](param_list& p) { std::get<I>(layers).describe(p); }),
+                (pl.child(child_name<I>(), param_offset<I>, [&](param_list& p) { std::get<I>(layers).describe(p); }),
                  ...);
             }(std::make_index_sequence<count>{});
         }
@@ -120,6 +120,12 @@ struct seq {
         }
 
     private:
+        // A child's parameters are named after its position, or after its name when it is a named<> layer.
+        template <std::size_t I>
+        static std::string child_name() {
+            if constexpr (requires { child<I>::layer_name(); }) return child<I>::layer_name();
+            else return std::to_string(I);
+        }
         template <std::size_t I, class T>
         static auto in_of(view_t<const T, input> in, T* cache, std::size_t batch) {
             if constexpr (I == 0) return in;
