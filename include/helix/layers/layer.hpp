@@ -14,6 +14,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <string>
 
 #include "helix/core/context.hpp"
 #include "helix/core/shape.hpp"
@@ -40,6 +41,13 @@ using shape_or = std::conditional_t<is_shape_v<In>, In, Fallback>;
 
 template <class In, class Fallback = pair_of<shape<1>, shape<1>>>
 using pair_or = std::conditional_t<is_pair_v<In>, In, Fallback>;
+
+// The name of a composite's part in parameter paths: its position, or its name when it is a named<> layer.
+template <class Bound>
+std::string part_name(std::size_t index) {
+    if constexpr (requires { Bound::layer_name(); }) return Bound::layer_name();
+    else return std::to_string(index);
+}
 }  // namespace detail
 
 // A layer without parameters or cache describes nothing; element-wise layers inherit these defaults.

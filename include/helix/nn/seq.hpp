@@ -94,7 +94,7 @@ struct seq {
 
         void describe(param_list& pl) const {
             [&]<std::size_t... I>(std::index_sequence<I...>) {
-                (pl.child(child_name<I>(), param_offset<I>, [&](param_list& p) { std::get<I>(layers).describe(p); }),
+                (pl.child(detail::part_name<child<I>>(I), param_offset<I>, [&](param_list& p) { std::get<I>(layers).describe(p); }),
                  ...);
             }(std::make_index_sequence<count>{});
         }
@@ -120,12 +120,6 @@ struct seq {
         }
 
     private:
-        // A child's parameters are named after its position, or after its name when it is a named<> layer.
-        template <std::size_t I>
-        static std::string child_name() {
-            if constexpr (requires { child<I>::layer_name(); }) return child<I>::layer_name();
-            else return std::to_string(I);
-        }
         template <std::size_t I, class T>
         static auto in_of(view_t<const T, input> in, T* cache, std::size_t batch) {
             if constexpr (I == 0) return in;

@@ -1,0 +1,190 @@
+// additive_cross_attention<Dim, Queries>: Bahdanau-style attention of one sequence over another.
+//
+// Input pair_of<<Lq, C>, <Lk, C>> (queries q, keys k; with queries::second the second half asks and the
+// first answers, so one pair feeds both directions); output <Lq, C>:
+//   s_ij = v^T tanh(W_q^T q_i + W_k^T k_j),  a_ij = softmax over j of s_ij,  r_i = sum_j a_ij k_j
+// Parameters: query_weight [C, Dim], key_weight [C, Dim], score_weight [Dim] (no biases, as in EPIANN).
+// The cache keeps the projections (Lq + Lk) x Dim and the attention matrix Lq x Lk, which backward needs
+// anyway, so attention() exposes it for interpretation at no cost. The Lq x Lk x Dim tanh terms are the
+// largest intermediate (EPIANN: 100 x 67 x 32 per pair) and are recomputed in backward, never stored.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "helix/backend/cpu/gemm.hpp"
+#include "helix/core/parallel_for.hpp"
+#include "helix/layers/layer.hpp"
+
+namespace helix {
+
+// Which half of the input pair holds the queries.
+enum class queries { first, second };
+
+template <std::size_t Dim, queries Queries = queries::first>
+struct additive_cross_attention {
+    static_assert(Dim > 0, "additive_cross_attention: the attention dimension must be positive");
+
+    template <io_type In>
+    struct bind {
+        static_assert(is_pair_v<In>,
+                      "additive_cross_attention: input is a single tensor; it takes pair_of<queries <Lq, C>, keys "
+                      "<Lk, C>> (use branches<> or twin<> to build the pair)");
+
+    private:
+        using pair_in = detail::pair_or<In, pair_of<shape<1, 1>, shape<1, 1>>>;
+        static constexpr bool queries_first = Queries == queries::first;
+        using q_shape = std::conditional_t<queries_first, typename pair_in::first_type, typename pair_in::second_type>;
+        using k_shape = std::conditional_t<queries_first, typename pair_in::second_type, typename pair_in::first_type>;
+        static constexpr bool valid = is_pair_v<In> && q_shape::rank == 2 && k_shape::rank == 2 && q_shape::last == k_shape::last;
+        static_assert(!is_pair_v<In> || valid,
+                      "additive_cross_attention: queries and keys must both be <length, channels> with the same "
+                      "number of channels");
+        using safe_in = std::conditional_t<valid, pair_in, pair_of<shape<1, 1>, shape<1, 1>>>;
+
+        // The query and key halves of a pair view.
+        template <class P>
+        static auto& query_half(P& p) {
+            if constexpr (queries_first) return p.first;
+            else return p.second;
+        }
+        template <class P>
+        static auto& key_half(P& p) {
+            if constexpr (queries_first) return p.second;
+            else return p.first;
+        }
+
+    public:
+        static constexpr std::size_t query_length = valid ? q_shape::first : 1;
+        static constexpr std::size_t key_length = valid ? k_shape::first : 1;
+        static constexpr std::size_t channels = valid ? q_shape::last : 1;
+        using input = safe_in;
+        using output = shape<query_length, channels>;
+        static constexpr std::size_t proj_size = channels * Dim;
+        static constexpr std::size_t param_size = 2 * proj_size + Dim;
+        // per sample: query projections, key projections, attention matrix
+        static constexpr std::size_t attention_offset = (query_length + key_length) * Dim;
+        static constexpr std::size_t cache_size = attention_offset + query_length * key_length;
+
+        bind() = default;
+        explicit bind(const additive_cross_attention&) {}
+
+        void describe(param_list& pl) const {
+            pl.add("query_weight", {channels, Dim}, param_kind::weight, channels, Dim, 0);
+            pl.add("key_weight", {channels, Dim}, param_kind::weight, channels, Dim, proj_size);
+            pl.add("score_weight", {Dim}, param_kind::weight, Dim, 1, 2 * proj_size);
+        }
+
+        // The attention weights of sample b (queries x keys, rows sum to 1) from the latest forward pass,
+        // read in place from the layer's cache.
+        template <class T>
+        static tensor_view<const T, shape<query_length, key_length>> attention(const T* cache, std::size_t b) {
+            return {cache + b * cache_size + attention_offset, 1};
+        }
+
+        template <class T>
+        void forward(const cpu_context& ctx, const T* params, view_t<const T, input> in, view_t<T, output> out,
+                     T* cache) const {
+            check_batch(in.batch(), out.batch(), "additive_cross_attention");
+            using backend::cpu::transpose;
+            const T* wq = params;
+            const T* wk = params + proj_size;
+            const T* v = params + 2 * proj_size;
+            parallel_for(ctx, in.batch(), [&](std::size_t b) {
+                T* c = cache + b * cache_size;
+                T* qp = c;                  // query_length x Dim
+                T* kp = c + query_length * Dim;  // key_length x Dim
+                T* a = c + attention_offset;
+                const T* q = query_half(in).sample(b);
+                const T* k = key_half(in).sample(b);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, query_length, Dim, channels, T(1), q, channels, wq,
+                                      Dim, T(0), qp, Dim);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, key_length, Dim, channels, T(1), k, channels, wk,
+                                      Dim, T(0), kp, Dim);
+                for (std::size_t i = 0; i < query_length; ++i) {
+                    T* row = a + i * key_length;
+                    T top = -std::numeric_limits<T>::infinity();
+                    for (std::size_t j = 0; j < key_length; ++j) {
+                        T s = 0;
+                        for (std::size_t d = 0; d < Dim; ++d) s += v[d] * std::tanh(qp[i * Dim + d] + kp[j * Dim + d]);
+                        row[j] = s;
+                        top = std::max(top, s);
+                    }
+                    T sum = 0;
+                    for (std::size_t j = 0; j < key_length; ++j) sum += (row[j] = std::exp(row[j] - top));
+                    for (std::size_t j = 0; j < key_length; ++j) row[j] /= sum;
+                }
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, query_length, channels, key_length, T(1), a, key_length, k,
+                                      channels, T(0), out.sample(b), channels);
+            });
+        }
+
+        template <class T>
+        void backward(const cpu_context& ctx, const T* params, T* grads, view_t<const T, input> in,
+                      view_t<const T, output>, view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
+            using backend::cpu::transpose;
+            const std::size_t batch = in.batch();
+            const T* wq = params;
+            const T* wk = params + proj_size;
+            const T* v = params + 2 * proj_size;
+            // Per-sample gradients of the projections and of v; parameter gradients are summed afterwards
+            // in sample order, so the result does not depend on the thread count.
+            std::vector<T> dproj(batch * (query_length + key_length) * Dim), dv(batch * Dim, T(0));
+            parallel_for(ctx, batch, [&](std::size_t b) {
+                const T* c = cache + b * cache_size;
+                const T* qp = c;
+                const T* kp = c + query_length * Dim;
+                const T* a = c + attention_offset;
+                const T* k = key_half(in).sample(b);
+                const T* dr = dout.sample(b);
+                std::vector<T> ds(query_length * key_length);
+                // da = dr k^T; ds = a * (da - rowsum(a * da))
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, query_length, key_length, channels, T(1), dr, channels,
+                                      k, channels, T(0), ds.data(), key_length);
+                for (std::size_t i = 0; i < query_length; ++i) {
+                    T dot = 0;
+                    for (std::size_t j = 0; j < key_length; ++j) dot += a[i * key_length + j] * ds[i * key_length + j];
+                    for (std::size_t j = 0; j < key_length; ++j) ds[i * key_length + j] = a[i * key_length + j] * (ds[i * key_length + j] - dot);
+                }
+                T* dqp = dproj.data() + b * (query_length + key_length) * Dim;
+                T* dkp = dqp + query_length * Dim;
+                T* dvb = dv.data() + b * Dim;
+                std::fill(dqp, dqp + (query_length + key_length) * Dim, T(0));
+                for (std::size_t i = 0; i < query_length; ++i)
+                    for (std::size_t j = 0; j < key_length; ++j) {
+                        const T g = ds[i * key_length + j];
+                        for (std::size_t d = 0; d < Dim; ++d) {
+                            const T t = std::tanh(qp[i * Dim + d] + kp[j * Dim + d]);
+                            dvb[d] += g * t;
+                            const T du = g * v[d] * (T(1) - t * t);
+                            dqp[i * Dim + d] += du;
+                            dkp[j * Dim + d] += du;
+                        }
+                    }
+                if (din.empty()) return;
+                T* dq = query_half(din).sample(b);
+                T* dk = key_half(din).sample(b);
+                // dq = dQ W_q^T; dk = a^T dr (values) + dK W_k^T (keys)
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, query_length, channels, Dim, T(1), dqp, Dim, wq,
+                                      Dim, T(0), dq, channels);
+                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, key_length, channels, query_length, T(1), a, key_length, dr,
+                                      channels, T(0), dk, channels);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, key_length, channels, Dim, T(1), dkp, Dim, wk, Dim,
+                                      T(1), dk, channels);
+            });
+            for (std::size_t b = 0; b < batch; ++b) {
+                const T* dqp = dproj.data() + b * (query_length + key_length) * Dim;
+                const T* dkp = dqp + query_length * Dim;
+                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, Dim, query_length, T(1),
+                                      query_half(in).sample(b), channels, dqp, Dim, T(1), grads, Dim);
+                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, Dim, key_length, T(1),
+                                      key_half(in).sample(b), channels, dkp, Dim, T(1), grads + proj_size, Dim);
+                for (std::size_t d = 0; d < Dim; ++d) grads[2 * proj_size + d] += dv[b * Dim + d];
+            }
+        }
+    };
+};
+
+}  // namespace helix

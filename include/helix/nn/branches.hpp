@@ -1,0 +1,78 @@
+// branches<A, B>: two layers applied to the same input: X -> pair_of<A(X), B(X)>. Runs two heads on one trunk,
+// or two attention directions on one pair. Parameters: A's, then B's (named "0." and "1.", or by named<>).
+// Backward adds both layers' input gradients.
+#pragma once
+
+#include <utility>
+
+#include "helix/layers/layer.hpp"
+
+namespace helix {
+
+template <class A, class B>
+struct branches {
+    A first;
+    B second;
+
+    branches() = default;
+    branches(A a, B b) : first(std::move(a)), second(std::move(b)) {}
+
+    template <io_type In>
+    struct bind {
+        using first_bound = typename A::template bind<In>;
+        using second_bound = typename B::template bind<In>;
+        using input = In;
+        using output = pair_of<typename first_bound::output, typename second_bound::output>;
+        static constexpr std::size_t param_size = first_bound::param_size + second_bound::param_size;
+        // The two caches, then room for the second layer's input gradient before it is added to the first's.
+        static constexpr std::size_t cache_size = first_bound::cache_size + second_bound::cache_size + io_size<In>;
+
+        first_bound first;
+        second_bound second;
+
+        bind() = default;
+        explicit bind(const branches& spec) : first(spec.first), second(spec.second) {}
+
+        void describe(param_list& pl) const {
+            pl.child(detail::part_name<first_bound>(0), 0, [&](param_list& p) { first.describe(p); });
+            pl.child(detail::part_name<second_bound>(1), first_bound::param_size, [&](param_list& p) { second.describe(p); });
+        }
+
+        template <class T, class Ctx>
+        void forward(Ctx& ctx, const T* params, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
+            const std::size_t batch = in.batch();
+            first.template forward<T>(ctx, params, in, out.first, cache);
+            second.template forward<T>(ctx, params + first_bound::param_size, in, out.second,
+                                       cache + batch * first_bound::cache_size);
+        }
+
+        template <class T, class Ctx>
+        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input> in, view_t<const T, output> out,
+                      view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
+            const std::size_t batch = in.batch();
+            T* second_cache = cache + batch * first_bound::cache_size;
+            T* scratch = second_cache + batch * second_bound::cache_size;
+            first.template backward<T>(ctx, params, grads, in, out.first, dout.first, din, cache);
+            second.template backward<T>(ctx, params + first_bound::param_size, grads + first_bound::param_size, in,
+                                        out.second, dout.second,
+                                        din.empty() ? view_t<T, input>{} : view_at<input, T>(scratch, batch), second_cache);
+            if (!din.empty()) add_into(din, view_at<input, const T>(scratch, batch));
+        }
+
+    private:
+        template <class V, class W>
+        static void add_into(V dst, W src) {
+            if constexpr (requires { dst.first; }) {
+                add_into(dst.first, src.first);
+                add_into(dst.second, src.second);
+            } else {
+                for (std::size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];
+            }
+        }
+    };
+};
+
+template <class A, class B>
+branches(A, B) -> branches<A, B>;
+
+}  // namespace helix

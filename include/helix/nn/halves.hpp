@@ -1,0 +1,94 @@
+// halves<A, B>: a pair with a layer for each half: pair_of<X, Y> -> pair_of<A(X), B(Y)>, each layer with
+// its own parameters (twin<L> is the shared-parameter case). Parameters: A's, then B's.
+// swap_halves: pair_of<X, Y> -> pair_of<Y, X>, so one attention layer can look in either direction.
+#pragma once
+
+#include <algorithm>
+#include <utility>
+
+#include "helix/layers/layer.hpp"
+
+namespace helix {
+
+template <class A, class B>
+struct halves {
+    A first;
+    B second;
+
+    halves() = default;
+    halves(A a, B b) : first(std::move(a)), second(std::move(b)) {}
+
+    template <io_type In>
+    struct bind {
+        static_assert(is_pair_v<In>, "halves: input is a single tensor; halves<A, B> takes a pair_of<X, Y>");
+
+    private:
+        using pair_in = detail::pair_or<In, pair_of<shape<1, 1>, shape<1, 1>>>;
+
+    public:
+        using first_bound = typename A::template bind<typename pair_in::first_type>;
+        using second_bound = typename B::template bind<typename pair_in::second_type>;
+        using input = pair_of<typename first_bound::input, typename second_bound::input>;
+        using output = pair_of<typename first_bound::output, typename second_bound::output>;
+        static constexpr std::size_t param_size = first_bound::param_size + second_bound::param_size;
+        static constexpr std::size_t cache_size = first_bound::cache_size + second_bound::cache_size;
+
+        first_bound first;
+        second_bound second;
+
+        bind() = default;
+        explicit bind(const halves& spec) : first(spec.first), second(spec.second) {}
+
+        void describe(param_list& pl) const {
+            pl.child(detail::part_name<first_bound>(0), 0, [&](param_list& p) { first.describe(p); });
+            pl.child(detail::part_name<second_bound>(1), first_bound::param_size, [&](param_list& p) { second.describe(p); });
+        }
+
+        template <class T, class Ctx>
+        void forward(Ctx& ctx, const T* params, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
+            first.template forward<T>(ctx, params, in.first, out.first, cache);
+            second.template forward<T>(ctx, params + first_bound::param_size, in.second, out.second,
+                                       cache + in.batch() * first_bound::cache_size);
+        }
+
+        template <class T, class Ctx>
+        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input> in, view_t<const T, output> out,
+                      view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
+            first.template backward<T>(ctx, params, grads, in.first, out.first, dout.first, din.first, cache);
+            second.template backward<T>(ctx, params + first_bound::param_size, grads + first_bound::param_size,
+                                        in.second, out.second, dout.second, din.second,
+                                        cache + in.batch() * first_bound::cache_size);
+        }
+    };
+};
+
+template <class A, class B>
+halves(A, B) -> halves<A, B>;
+
+struct swap_halves {
+    template <io_type In>
+    struct bind : parameterless {
+        static_assert(is_pair_v<In>, "swap_halves: input is a single tensor; swap_halves exchanges the halves of a pair_of<X, Y>");
+        using input = detail::pair_or<In>;
+        using output = pair_of<typename input::second_type, typename input::first_type>;
+        static constexpr std::size_t cache_size = 0;
+
+        bind() = default;
+        explicit bind(const swap_halves&) {}
+
+        template <class T>
+        void forward(const cpu_context&, const T*, view_t<const T, input> in, view_t<T, output> out, T*) const {
+            std::copy(in.first.data(), in.first.data() + in.first.size(), out.second.data());
+            std::copy(in.second.data(), in.second.data() + in.second.size(), out.first.data());
+        }
+        template <class T>
+        void backward(const cpu_context&, const T*, T*, view_t<const T, input>, view_t<const T, output>,
+                      view_t<const T, output> dout, view_t<T, input> din, T*) const {
+            if (din.empty()) return;
+            std::copy(dout.second.data(), dout.second.data() + dout.second.size(), din.first.data());
+            std::copy(dout.first.data(), dout.first.data() + dout.first.size(), din.second.data());
+        }
+    };
+};
+
+}  // namespace helix
