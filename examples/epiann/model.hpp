@@ -1,0 +1,63 @@
+// EPIANN (Mao, Kostka and Chikina 2017) composed from helix layers, as ../docs/04-epiann-model.md defines it.
+//
+// Input: a pair of one-hot windows, enhancer <LE, 4> and promoter <LP, 4>. Output, per pair:
+//   first           <1>  interaction logit
+//   second.first    <2>  enhancer start and end inside its window (z-scored), predicted from r_E
+//   second.second   <2>  promoter start and end inside its window (z-scored), predicted from r_P
+// epiann_model<3000, 2000> is the paper's model (5.6 M parameters); smaller sizes serve tests.
+#pragma once
+
+#include <cstddef>
+
+#include <helix/helix.hpp>
+#include <helix/layers/additive_cross_attention.hpp>
+#include <helix/layers/bilinear.hpp>
+#include <helix/layers/top_k_pool.hpp>
+#include <helix/nn/branches.hpp>
+#include <helix/nn/halves.hpp>
+
+namespace epiann {
+
+// The sizes the paper fixes; tests shrink them.
+struct model_sizes {
+    std::size_t filters = 256, width = 15, pool = 30;  // shared convolution and max-pool
+    std::size_t attention = 32;                        // W in R^{filters x attention}, v in R^attention
+    std::size_t top_k = 32, hidden = 32;               // interaction head
+    std::size_t coord_hidden1 = 128, coord_hidden2 = 64;
+};
+
+template <std::size_t LE, std::size_t LP, model_sizes S = model_sizes{}>
+auto epiann_spec(float dropout_rate = 0.2f) {
+    using namespace helix;
+    using attention = additive_cross_attention<S.attention, queries::first>;           // enhancer asks promoter
+    using reverse_attention = additive_cross_attention<S.attention, queries::second>;  // promoter asks enhancer
+    const auto trunk = seq{with_name<"conv">(conv1d<S.filters, S.width>{}), relu{},
+                           max_pool1d<S.pool, S.pool, padding::same>{}, dropout{dropout_rate}};
+    const auto coordinates = seq{flatten{}, with_name<"hidden1">(dense<S.coord_hidden1>{}), relu{},
+                                 with_name<"hidden2">(dense<S.coord_hidden2>{}), relu{}, with_name<"out">(dense<2>{})};
+    const auto interaction = seq{with_name<"map">(bilinear<>{}), top_k_pool<S.top_k>{},  // M = r_E W r_P^T + b
+                                 with_name<"hidden">(dense<S.hidden>{}), relu{}, dropout{dropout_rate},
+                                 with_name<"logit">(dense<1>{})};
+    return seq{with_name<"trunk">(twin{trunk}),  // (h_E <LE', F>, h_P <LP', F>), one filter bank
+               with_name<"attention">(branches{with_name<"promoter_queries">(reverse_attention{}),  // r_E <LP', F>
+                                               with_name<"enhancer_queries">(attention{})}),        // r_P <LE', F>
+               with_name<"head">(branches{with_name<"interaction">(interaction),
+                                          with_name<"coordinates">(halves{with_name<"enhancer">(coordinates),
+                                                                          with_name<"promoter">(coordinates)})})};
+}
+
+template <std::size_t LE, std::size_t LP, model_sizes S = model_sizes{}>
+using epiann_model = decltype(epiann_spec<LE, LP, S>());
+
+template <std::size_t LE, std::size_t LP>
+using epiann_input = helix::pair_of<helix::shape<LE, 4>, helix::shape<LP, 4>>;
+
+template <std::size_t LE, std::size_t LP, model_sizes S = model_sizes{}, class T = float>
+using epiann_network = helix::network<epiann_input<LE, LP>, epiann_model<LE, LP, S>, T>;
+
+template <std::size_t LE, std::size_t LP, model_sizes S = model_sizes{}, class T = float>
+epiann_network<LE, LP, S, T> make_epiann(float dropout_rate = 0.2f) {
+    return epiann_network<LE, LP, S, T>(epiann_spec<LE, LP, S>(dropout_rate));
+}
+
+}  // namespace epiann
