@@ -181,3 +181,27 @@ TEST_CASE("named layers give their parameters readable names") {
     CHECK(names == std::vector<std::string>{"trunk.0.weight", "head.weight", "head.bias"});
     static_assert(std::is_same_v<decltype(net)::output, shape<1>>);
 }
+
+TEST_CASE("training is deterministic: same seed and thread count, same bits") {
+    auto run = [] {
+        auto net = make_network<shape<20, 4>>(
+            seq{conv1d<6, 5, bias::on>{}, relu{}, max_pool1d<4, 4, padding::same>{}, flatten{}, dropout{0.3f}, dense<1>{}});
+        net.init(11);
+        auto x = random_input<shape<20, 4>>(16, 3);
+        tensor<float, shape<1>> y(16);
+        for (std::size_t i = 0; i < 16; ++i) y[i] = float(i % 2);
+        cpu_context ctx(2, 5);
+        ctx.training = true;
+        adam<float> opt;
+        for (int step = 0; step < 5; ++step) {
+            net.zero_grad();
+            const auto out = net.forward(ctx, x.view());
+            bce_with_logits(out, y.cview(), out.gradient);
+            net.backward(ctx, x.view());
+            opt.step(net);
+        }
+        return std::vector<float>(net.parameters().begin(), net.parameters().end());
+    };
+    const auto a = run(), b = run();
+    CHECK(a == b);
+}

@@ -10,11 +10,6 @@
 #include <cstddef>
 
 #include <helix/helix.hpp>
-#include <helix/layers/additive_cross_attention.hpp>
-#include <helix/layers/bilinear.hpp>
-#include <helix/layers/top_k_pool.hpp>
-#include <helix/nn/branches.hpp>
-#include <helix/nn/halves.hpp>
 
 namespace epiann {
 
