@@ -1,0 +1,26 @@
+// epiann: enhancer-promoter interaction prediction from DNA. See docs/05-epiann.md.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "common/errors.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"epiann: predict enhancer-promoter interactions from DNA with an attention network (EPIANN)"};
+    app.require_subcommand(1);
+    // one line per subcommand, in the order `epiann --help` lists them
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : epiann::exit_bad_input;
+    } catch (const epiann::input_error& e) {
+        std::fprintf(stderr, "epiann: error: %s\n", e.what());
+        return epiann::exit_bad_input;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "epiann: internal error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

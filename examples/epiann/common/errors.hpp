@@ -1,0 +1,24 @@
+// Errors of the epiann application. Bad input (a file that cannot be read or parsed, an option with an impossible
+// value) is an input_error: its message names the file, the line when there is one, and what was expected; the
+// CLI prints it and exits with code 2. Anything else that escapes is a bug and exits with code 1.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace epiann {
+
+class input_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// "path:line: message" (line 0 means the file as a whole: "path: message").
+inline input_error input_error_at(const std::string& path, std::size_t line, const std::string& message) {
+    return input_error(line == 0 ? path + ": " + message : path + ":" + std::to_string(line) + ": " + message);
+}
+
+inline constexpr int exit_bad_input = 2;
+
+}  // namespace epiann
