@@ -55,4 +55,23 @@ epiann_network<LE, LP, S, T> make_epiann(float dropout_rate = 0.2f) {
     return epiann_network<LE, LP, S, T>(epiann_spec<LE, LP, S>(dropout_rate));
 }
 
+// The attention matrices of sample b from the network's latest forward pass, read in place (valid until the next
+// forward). enhancer_attention: LE' x LP', each enhancer bin's weights over promoter bins (rows sum to 1);
+// promoter_attention: LP' x LE', each promoter bin's weights over enhancer bins.
+template <class Net>
+auto promoter_attention(const Net& net, std::size_t b) {
+    using bound = typename Net::bound_type;
+    using attention = typename bound::template child<1>;  // branches{promoter_queries, enhancer_queries}
+    const auto* cache = bound::template child_cache<1>(net.model_cache(), net.batch());
+    return attention::first_bound::attention(attention::template child_cache<0>(cache, net.batch()), b);
+}
+
+template <class Net>
+auto enhancer_attention(const Net& net, std::size_t b) {
+    using bound = typename Net::bound_type;
+    using attention = typename bound::template child<1>;
+    const auto* cache = bound::template child_cache<1>(net.model_cache(), net.batch());
+    return attention::second_bound::attention(attention::template child_cache<1>(cache, net.batch()), b);
+}
+
 }  // namespace epiann

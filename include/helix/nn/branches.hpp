@@ -33,6 +33,13 @@ struct branches {
         bind() = default;
         explicit bind(const branches& spec) : first(spec.first), second(spec.second) {}
 
+        // The first (I = 0) or second (I = 1) layer's cache inside this layer's cache for a batch.
+        template <std::size_t I, class T>
+        static T* child_cache(T* cache, std::size_t batch) noexcept {
+            static_assert(I < 2, "branches: child_cache<0> is the first layer's, child_cache<1> the second's");
+            return I == 0 ? cache : cache + batch * first_bound::cache_size;
+        }
+
         void describe(param_list& pl) const {
             pl.child(detail::part_name<first_bound>(0), 0, [&](param_list& p) { first.describe(p); });
             pl.child(detail::part_name<second_bound>(1), first_bound::param_size, [&](param_list& p) { second.describe(p); });

@@ -79,6 +79,10 @@ public:
     std::span<const T> gradients() const noexcept { return {grads_.data(), grads_.size()}; }
     const std::vector<param_info>& parameter_info() const noexcept { return info_.items(); }
 
+    // The model's cache for the latest forward(): what layers keep between forward and backward, located
+    // with the composites' child_cache<I>() (e.g. the attention matrices of additive_cross_attention).
+    const T* model_cache() const noexcept { return workspace_.data() + 2 * batch_ * io_size<output>; }
+
     bound_type& model() noexcept { return model_; }
     const bound_type& model() const noexcept { return model_; }
     std::size_t batch() const noexcept { return batch_; }

@@ -92,6 +92,12 @@ struct seq {
             return std::get<I>(layers);
         }
 
+        // Child I's cache inside this layer's cache for a batch (to read what a layer keeps, e.g. attention).
+        template <std::size_t I, class T>
+        static T* child_cache(T* cache, std::size_t batch) noexcept {
+            return cache + batch * child_cache_offset<I>;
+        }
+
         void describe(param_list& pl) const {
             [&]<std::size_t... I>(std::index_sequence<I...>) {
                 (pl.child(detail::part_name<child<I>>(I), param_offset<I>, [&](param_list& p) { std::get<I>(layers).describe(p); }),
