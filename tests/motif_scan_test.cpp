@@ -1,0 +1,139 @@
+// Motif scanning (examples/epiann/motifs/scan.hpp): exact thresholds against enumeration of every k-mer, sites
+// against a plain double loop, planted sites on both strands, N handling, and the false-positive rate on random DNA.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include <helix/core/rng.hpp>
+
+#include "motifs/scan.hpp"
+
+namespace {
+
+epiann::position_matrix matrix(const std::string& id, const std::vector<std::array<double, 4>>& counts) {
+    epiann::position_matrix m{id, id, {}};
+    for (auto row : counts) {
+        const double total = row[0] + row[1] + row[2] + row[3] + 0.8;  // pseudocount 0.2 per base
+        for (auto& v : row) v = (v + 0.2) / total;
+        m.probabilities.push_back(row);
+    }
+    return m;
+}
+
+// Sharp GATA-like motif, a weaker CACGTG E-box, and a long one.
+const std::vector<epiann::position_matrix> motifs{
+    matrix("GATAA", {{0, 0, 20, 0}, {20, 0, 0, 0}, {0, 0, 0, 20}, {18, 0, 2, 0}, {16, 2, 1, 1}}),
+    matrix("EBOX", {{2, 14, 2, 2}, {16, 1, 2, 1}, {1, 17, 1, 1}, {1, 1, 17, 1}, {2, 1, 1, 16}, {1, 2, 15, 2}}),
+    matrix("LONG", {{5, 5, 5, 5}, {10, 0, 10, 0}, {0, 20, 0, 0}, {0, 0, 20, 0}, {20, 0, 0, 0}, {0, 0, 0, 20},
+                    {0, 20, 0, 0}, {0, 0, 20, 0}, {10, 10, 0, 0}, {0, 0, 20, 0}, {20, 0, 0, 0}, {0, 0, 0, 20}}),
+};
+
+std::string random_dna(std::size_t n, std::uint64_t seed, double gc = 0.5) {
+    helix::counter_rng rng(seed);
+    std::string s(n, 'A');
+    for (auto& c : s) {
+        const double u = rng.next_uniform(), v = rng.next_uniform();
+        c = u < gc ? (v < 0.5 ? 'C' : 'G') : (v < 0.5 ? 'A' : 'T');
+    }
+    return s;
+}
+
+// The rounded integer score of `kmer` as the scanner defines it (forward strand).
+int integer_score(const epiann::position_matrix& m, const std::string& kmer, double gc) {
+    const double q[4] = {(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2};
+    int s = 0;
+    for (std::size_t j = 0; j < kmer.size(); ++j) {
+        const int b = int(std::string("ACGT").find(kmer[j]));
+        s += int(std::lround(std::log2(m.probabilities[j][std::size_t(b)] / q[b]) * 100));
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("thresholds are the exact p-value cut-offs of the score distribution") {
+    const epiann::motif_scanner scanner(motifs, 1e-3);
+    for (std::size_t m = 0; m < 2; ++m) {
+        for (double gc : {0.4, 0.5, 0.62}) {
+            const std::size_t length = motifs[m].probabilities.size();
+            const double q[4] = {(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2};
+            // Enumerate every k-mer with its background probability.
+            std::vector<std::pair<int, double>> all;
+            for (std::size_t code = 0; code < (std::size_t{1} << (2 * length)); ++code) {
+                std::string kmer;
+                double p = 1;
+                for (std::size_t j = 0; j < length; ++j) {
+                    const std::size_t b = (code >> (2 * j)) & 3;
+                    kmer += "ACGT"[b];
+                    p *= q[b];
+                }
+                all.emplace_back(integer_score(motifs[m], kmer, gc), p);
+            }
+            const int threshold = int(std::lround(scanner.threshold(m, gc) * 100));
+            double at_threshold = 0, below = 0;
+            for (const auto& [s, p] : all) {
+                if (s >= threshold) at_threshold += p;
+                if (s >= threshold - 1) below += p;
+            }
+            INFO("motif " << motifs[m].id << ", GC " << gc << ", threshold " << threshold);
+            CHECK(at_threshold <= 1e-3 * (1 + 1e-9));       // the cut-off keeps the p-value
+            CHECK(below > 1e-3);                              // and is the lowest one that does
+            CHECK(scanner.p_value_of(m, gc, threshold / 100.0) == Approx(at_threshold).epsilon(1e-9));
+        }
+    }
+}
+
+TEST_CASE("scan finds exactly the sites a plain double loop finds, on both strands") {
+    const epiann::motif_scanner scanner(motifs, 1e-3);
+    std::string dna = random_dna(3000, 11, 0.45);
+    dna.replace(100, 12, "AACGATCGAGAT");   // LONG's consensus (a 5-mer cannot reach p = 1e-3: 4^-5 > 1e-3)
+    dna.replace(2000, 12, "ATCTCGATCGTT");  // its reverse complement
+    dna.replace(500, 30, std::string(30, 'N'));
+    const auto sites = scanner.scan(dna);
+    const double gc = epiann::gc_fraction(dna);
+    std::vector<epiann::motif_site> expected;
+    for (std::size_t i = 0; i < dna.size(); ++i)
+        for (std::size_t m = 0; m < motifs.size(); ++m)
+            for (char strand : {'+', '-'}) {
+                const std::size_t length = motifs[m].probabilities.size();
+                if (i + length > dna.size()) continue;
+                std::string kmer = dna.substr(i, length);
+                if (kmer.find('N') != std::string::npos) continue;
+                if (strand == '-') {
+                    std::reverse(kmer.begin(), kmer.end());
+                    for (auto& c : kmer) c = "TGCA"[std::string("ACGT").find(c)];
+                }
+                const int s = integer_score(motifs[m], kmer, std::round(gc * 100) / 100);
+                if (s >= std::lround(scanner.threshold(m, gc) * 100)) expected.push_back({m, i, strand, s / 100.0});
+            }
+    REQUIRE(sites.size() == expected.size());
+    for (std::size_t k = 0; k < sites.size(); ++k) {
+        CHECK(sites[k].position == expected[k].position);
+        CHECK(sites[k].motif == expected[k].motif);
+        CHECK(sites[k].strand == expected[k].strand);
+        CHECK(sites[k].score == Approx(expected[k].score));
+    }
+    auto found = [&](std::size_t pos, char strand) {
+        return std::any_of(sites.begin(), sites.end(),
+                           [&](const auto& s) { return s.motif == 2 && s.position == pos && s.strand == strand; });
+    };
+    CHECK(found(100, '+'));
+    CHECK(found(2000, '-'));
+    for (const auto& s : sites) CHECK((s.position + motifs[s.motif].probabilities.size() <= 500 || s.position >= 530));
+}
+
+TEST_CASE("on random DNA the site rate matches the p-value") {
+    const double p = 1e-3;
+    const epiann::motif_scanner scanner(motifs, p);
+    const std::string dna = random_dna(400000, 5, 0.5);
+    const auto sites = scanner.scan(dna);
+    for (std::size_t m = 0; m < motifs.size(); ++m) {
+        const double tests = 2.0 * double(dna.size() - motifs[m].probabilities.size() + 1);
+        const double bound = scanner.p_value_of(m, 0.5, scanner.threshold(m, 0.5));  // <= p; discrete scores
+        const auto hits = double(std::count_if(sites.begin(), sites.end(), [&](const auto& s) { return s.motif == m; }));
+        INFO("motif " << motifs[m].id << ": " << hits << " sites, " << tests * bound << " expected");
+        CHECK(bound <= p);
+        CHECK(std::abs(hits - tests * bound) < 5 * std::sqrt(tests * bound) + 1);
+    }
+}
