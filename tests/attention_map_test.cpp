@@ -1,0 +1,56 @@
+// Attention bins to genome regions (examples/epiann/explain/attention_map.hpp), checked against DESIGN's figures
+// (3000 bp -> 100 bins with 7 padding positions before; 2000 bp -> 67 with 12) and a brute-force pooling map.
+#include <catch2/catch.hpp>
+
+#include "explain/attention_map.hpp"
+
+TEST_CASE("bins of the paper's windows: counts, padding, 44 bp at a 30 bp stride") {
+    const epiann::bin_geometry enhancer{3000, 15, 30}, promoter{2000, 15, 30};
+    CHECK(enhancer.bins() == 100);
+    CHECK(enhancer.pad_before() == 7);
+    CHECK(promoter.bins() == 67);
+    CHECK(promoter.pad_before() == 12);
+    // Interior bins: 30 convolution outputs + 14 more bases.
+    CHECK(enhancer.span(1) == std::pair<std::size_t, std::size_t>{23, 67});
+    CHECK(enhancer.span(50).second - enhancer.span(50).first == 44);
+    CHECK(enhancer.span(51).first - enhancer.span(50).first == 30);
+    // Edge bins are clipped by the padding.
+    CHECK(enhancer.span(0) == std::pair<std::size_t, std::size_t>{0, 37});
+    CHECK(enhancer.span(99).second == 3000);
+}
+
+TEST_CASE("bin spans equal the bases a brute-force SAME max-pool reads") {
+    for (std::size_t window : {60, 77, 200, 1000, 2000}) {
+        const epiann::bin_geometry g{window, 15, 30};
+        const std::size_t conv = window - 14, bins = g.bins();
+        const std::size_t pad_total = bins * 30 - conv;
+        for (std::size_t k = 0; k < bins; ++k) {
+            std::size_t lo = window, hi = 0;
+            for (std::size_t q = k * 30; q < k * 30 + 30; ++q) {  // padded positions of this pool window
+                if (q < pad_total / 2 || q >= pad_total / 2 + conv) continue;
+                const std::size_t p = q - pad_total / 2;  // convolution output, reading bases [p, p + 15)
+                lo = std::min(lo, p);
+                hi = std::max(hi, p + 15);
+            }
+            INFO("window " << window << ", bin " << k);
+            CHECK(g.span(k) == std::pair<std::size_t, std::size_t>{lo, hi});
+        }
+    }
+}
+
+TEST_CASE("importance: column maxima, per-base maxima over covering bins, top bins") {
+    const std::vector<float> m{0.1f, 0.7f, 0.2f,   // row 0
+                               0.5f, 0.3f, 0.2f};  // row 1
+    CHECK(epiann::column_max(m, 2, 3) == std::vector<float>{0.5f, 0.7f, 0.2f});
+    const epiann::bin_geometry g{74, 15, 30};  // 60 conv outputs, 2 bins, no padding: [0, 44) and [30, 74)
+    const auto bases = epiann::base_importance(g, std::vector<float>{0.2f, 0.6f});
+    CHECK(bases[0] == 0.2f);
+    CHECK(bases[29] == 0.2f);
+    CHECK(bases[30] == 0.6f);  // covered by both bins: the larger
+    CHECK(bases[73] == 0.6f);
+    const auto top = epiann::top_bins(std::vector<float>{0.1f, 0.9f, 0.5f, 0.9f}, 3);
+    REQUIRE(top.size() == 3);
+    CHECK(top[0].bin == 1);
+    CHECK(top[1].bin == 3);
+    CHECK(top[2].bin == 2);
+}
