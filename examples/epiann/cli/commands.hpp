@@ -8,6 +8,6 @@ class App;
 
 namespace epiann::cli {
 
-// void add_<name>_command(CLI::App& app);  one line per subcommand
+void add_windows_command(CLI::App& app);  // epiann windows: the windows of a pair file, as TSV
 
 }  // namespace epiann::cli

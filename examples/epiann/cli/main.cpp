@@ -10,7 +10,7 @@
 int main(int argc, char** argv) {
     CLI::App app{"epiann: predict enhancer-promoter interactions from DNA with an attention network (EPIANN)"};
     app.require_subcommand(1);
-    // one line per subcommand, in the order `epiann --help` lists them
+    epiann::cli::add_windows_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
