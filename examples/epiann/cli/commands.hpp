@@ -8,6 +8,7 @@ class App;
 
 namespace epiann::cli {
 
-void add_windows_command(CLI::App& app);  // epiann windows: the windows of a pair file, as TSV
+void add_simulate_command(CLI::App& app);  // epiann simulate: the generated benchmark with a known grammar
+void add_windows_command(CLI::App& app);   // epiann windows: the windows of a pair file, as TSV
 
 }  // namespace epiann::cli

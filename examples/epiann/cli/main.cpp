@@ -10,6 +10,7 @@
 int main(int argc, char** argv) {
     CLI::App app{"epiann: predict enhancer-promoter interactions from DNA with an attention network (EPIANN)"};
     app.require_subcommand(1);
+    epiann::cli::add_simulate_command(app);
     epiann::cli::add_windows_command(app);
     try {
         app.parse(argc, argv);
