@@ -52,7 +52,7 @@ std::vector<double> overlap_scores(std::span<const canary_pair> pairs) {
     window_index enhancers, promoters;
     for (std::size_t i = 0; i < pairs.size(); ++i) {
         const auto& p = pairs[i];
-        if (p.in != set::train || p.label != 1) continue;
+        if (p.in == set::test || p.label != 1) continue;
         enhancers.add(p.enhancer_chromosome, p.enhancer_start, p.enhancer_end, i);
         promoters.add(p.promoter_chromosome, p.promoter_start, p.promoter_end, i);
     }
@@ -77,7 +77,7 @@ std::vector<double> propensity_scores(std::span<const canary_pair> pairs) {
     std::unordered_map<std::string, counts> enhancers, promoters;
     double positives = 0, total = 0;
     for (const auto& p : pairs) {
-        if (p.in != set::train) continue;
+        if (p.in == set::test) continue;
         for (auto* c : {&enhancers[p.enhancer_id], &promoters[p.promoter_id]}) {
             c->positives += p.label;
             c->total += 1;
@@ -106,7 +106,7 @@ std::vector<double> distance_scores(std::span<const canary_pair> pairs) {
     std::vector<double> train_scores;
     std::vector<int> train_labels;
     for (const auto& p : pairs)
-        if (p.in == set::train) {
+        if (p.in != set::test) {
             train_scores.push_back(-midpoint_distance(p));
             train_labels.push_back(p.label);
         }

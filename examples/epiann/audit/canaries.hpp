@@ -1,6 +1,7 @@
 // Leak canaries: predictors that read no sequence, scored on a split's test set beside any model. If one of them
 // scores well, the split rewards memorising elements rather than reading DNA, and a model's figures on it say
-// little about what it learned.
+// little about what it learned. "Training" below means every labelled pair outside the test set (training and
+// validation pairs: both are labels a model's developer has seen).
 //   overlap    a test pair scores 1 when both its windows overlap the windows of one training positive
 //              (same chromosome, enhancer window with enhancer window, promoter with promoter), else 0
 //   propensity each element's positive rate among the training pairs it appears in (Laplace-smoothed towards the

@@ -10,7 +10,12 @@
 int main(int argc, char** argv) {
     CLI::App app{"epiann: predict enhancer-promoter interactions from DNA with an attention network (EPIANN)"};
     app.require_subcommand(1);
+    epiann::cli::add_demo_command(app);
     epiann::cli::add_simulate_command(app);
+    epiann::cli::add_train_command(app);
+    epiann::cli::add_evaluate_command(app);
+    epiann::cli::add_predict_command(app);
+    epiann::cli::add_audit_command(app);
     epiann::cli::add_windows_command(app);
     try {
         app.parse(argc, argv);

@@ -1,0 +1,47 @@
+// epiann audit: what a model's figures are worth on a split — predictors that read no sequence, and one that sees each
+// element's motifs but not their pairing.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include <helix/io/atomic_file.hpp>
+
+#include "cli/commands.hpp"
+#include "common/errors.hpp"
+#include "pipeline/audit.hpp"
+
+namespace epiann::cli {
+
+void add_audit_command(CLI::App& app) {
+    auto r = std::make_shared<audit_request>();
+    auto split = std::make_shared<std::string>("both");
+    auto fold = std::make_shared<int>(0);
+    auto seed = std::make_shared<std::uint64_t>(1);
+    auto out = std::make_shared<std::string>();
+    r->motifs = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
+    auto* cmd = app.add_subcommand("audit", "Leak canaries and the marginal-motif baseline under the paper's and the chromosome split");
+    cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)")->required();
+    cmd->add_option("--genome", r->genome, "Genome: adds the marginal-motif baseline (scans every element window)");
+    cmd->add_option("--motifs", r->motifs, "JASPAR .pfm motifs for the baseline")->capture_default_str();
+    cmd->add_option("--baseline-motifs", r->baseline_motifs, "Only the motifs named in this file (e.g. a grammar.tsv); default all");
+    cmd->add_option("--split", *split, "paper, chromosome or both")->check(CLI::IsMember({"paper", "chromosome", "both"}))->capture_default_str();
+    cmd->add_option("--fold", *fold, "Chromosome fold held out (0-4)")->check(CLI::Range(0, 4))->capture_default_str();
+    cmd->add_option("--split-seed", *seed, "Seed of the paper split")->capture_default_str();
+    cmd->add_option("--enhancer-window", r->enhancer_window, "Enhancer window (bp)")->capture_default_str();
+    cmd->add_option("--promoter-window", r->promoter_window, "Promoter window (bp)")->capture_default_str();
+    cmd->add_option("--out", *out, "Also write the figures as JSON here");
+    cmd->callback([r, split, fold, seed, out] {
+        if (*split != "chromosome") r->splits.push_back({"paper", 0, *seed, ""});
+        if (*split != "paper") r->splits.push_back({"chromosome", *fold, *seed, ""});
+        const auto result = run_audit(*r);
+        std::printf("%s", result.table().c_str());
+        if (!out->empty()) {
+            const std::string text = result.to_json().dump(2) + "\n";
+            helix::atomic_file f(*out);
+            f.write(text.data(), text.size());
+            f.commit();
+        }
+    });
+}
+
+}  // namespace epiann::cli

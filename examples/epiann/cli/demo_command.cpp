@@ -1,0 +1,126 @@
+// epiann demo: the main job on the embedded default — simulate the benchmark, train on it with whole chromosomes
+// held out, evaluate on them, audit the split, and say where everything is.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <CLI/CLI.hpp>
+
+#include <helix/io/atomic_file.hpp>
+
+#include "cli/commands.hpp"
+#include "pipeline/audit.hpp"
+#include "pipeline/runs.hpp"
+#include "simulate/simulation.hpp"
+#include "train/model_variants.hpp"
+
+namespace epiann::cli {
+
+void add_demo_command(CLI::App& app) {
+    struct options {
+        std::string out = "epiann-demo";
+        std::uint64_t seed = 1;
+        int threads = 0;
+        bool quick = false;
+        std::size_t epochs = 12;
+    };
+    auto o = std::make_shared<options>();
+    auto* cmd = app.add_subcommand("demo", "Simulate the default benchmark, train, evaluate on held-out chromosomes, audit");
+    cmd->add_option("--out", o->out, "Directory for everything the demo writes")->capture_default_str();
+    cmd->add_option("--seed", o->seed, "Seed of the simulation and the training")->capture_default_str();
+    cmd->add_option("--epochs", o->epochs, "Most training epochs (500 batches each)")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "Threads (0: all cores)");
+    cmd->add_flag("--quick", o->quick, "A tiny data set and two short epochs: checks the pipeline, learns little");
+    cmd->callback([o] {
+        namespace fs = std::filesystem;
+        using clock = std::chrono::steady_clock;
+        const auto started = clock::now();
+        auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - started).count(); };
+        const fs::path root = o->out, data = root / "data", run = root / "run";
+
+        simulation_options sim;
+        sim.out = data.string();
+        sim.seed = o->seed;
+        sim.tiles_path = EPIANN_DATA_DIR "/hg19/targetfinder_tiles.fa.gz";
+        sim.motifs_path = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
+        if (o->quick) {
+            sim.enhancers = 2000;
+            sim.promoters = 500;
+            sim.positives = 1000;
+        }
+        std::printf("[1/4] simulating the benchmark (%zu enhancers, %zu promoters, %zu positive pairs) in %s\n", sim.enhancers,
+                    sim.promoters, sim.positives, data.c_str());
+        std::fflush(stdout);
+        const auto s = simulate(sim);
+        std::printf("      %zu pairs, %zu positive (%zu labels flipped as noise), %lld bp genome, %.0f s\n", s.pairs, s.positives,
+                    s.flipped, s.genome_length, elapsed());
+
+        train_request t;
+        t.genome = (data / "genome.fa").string();
+        t.pairs = (data / "pairs.csv").string();
+        t.model = small_variant::name;
+        t.out = run.string();
+        t.split = {"chromosome", 0, o->seed, ""};
+        t.epochs = o->quick ? 2 : o->epochs;
+        t.patience = 4;
+        t.steps_per_epoch = o->quick ? 20 : 500;
+        t.validation_limit = o->quick ? 1000 : 8000;
+        t.seed = o->seed;
+        t.threads = o->threads;
+        std::printf("[2/4] training the %s EPIANN (%zu/%zu bp windows, %zu filters) with chromosomes 1, 10, 15, 21 held out "
+                    "for testing and 19, 3, 4, 7, X for validation\n",
+                    small_variant::name, std::size_t(small_variant::enhancer_window), std::size_t(small_variant::promoter_window),
+                    small_variant::sizes.filters);
+        std::fflush(stdout);
+        const auto trained = run_training(t, false);
+        std::printf("      %zu epochs, %zu examples, best validation AUROC %.3f (epoch %zu), %.0f s\n", trained.epochs,
+                    trained.examples, trained.best_validation_auroc, trained.best_epoch, elapsed());
+
+        std::printf("[3/4] evaluating on the held-out chromosomes\n");
+        std::fflush(stdout);
+        const auto ev = run_evaluation(trained.model_path.string(), t.genome, t.pairs, std::nullopt, o->threads);
+        {
+            const std::string text = ev.to_json().dump(2) + "\n";
+            helix::atomic_file f(run / "evaluation.json");
+            f.write(text.data(), text.size());
+            f.commit();
+        }
+
+        std::printf("[4/4] auditing the splits (leak canaries, marginal-motif baseline)\n");
+        std::fflush(stdout);
+        audit_request a;
+        a.pairs = t.pairs;
+        a.genome = t.genome;
+        a.motifs = sim.motifs_path;
+        a.baseline_motifs = (data / "grammar.tsv").string();
+        a.enhancer_window = small_variant::enhancer_window;
+        a.promoter_window = small_variant::promoter_window;
+        a.splits = {{"chromosome", 0, o->seed, ""}, {"paper", 0, o->seed, ""}};
+        const auto audit = run_audit(a);
+        {
+            const std::string text = audit.to_json().dump(2) + "\n";
+            helix::atomic_file f(root / "audit.json");
+            f.write(text.data(), text.size());
+            f.commit();
+        }
+        double baseline = NAN, overlap = NAN;
+        for (const auto& row : audit.rows)
+            if (row.split.starts_with("chromosome")) {
+                if (row.predictor == "motif baseline") baseline = row.report.auroc;
+                if (row.predictor == "overlap") overlap = row.report.auroc;
+            }
+
+        std::printf("\nEPIANN on held-out chromosomes (%zu test pairs, %.1f %% positive):\n"
+                    "  AUROC %.3f   AUPR %.3f   F1@0.5 %.3f   best F1 %.3f\n"
+                    "  marginal-motif baseline AUROC %.3f (sees each element's motifs, not their pairing): the model is %+.3f above it\n"
+                    "  overlap canary AUROC %.3f (0.5 means the split does not leak)\n\n%s\n"
+                    "written in %.0f s:\n  %s/          simulated genome, pairs, grammar, planted sites (truth.tsv), README\n"
+                    "  %s/           model.safetensors, state.safetensors, log.jsonl, split.tsv, evaluation.json\n"
+                    "  %s/audit.json\n",
+                    ev.report.count, 100 * ev.report.positive_rate, ev.report.auroc, ev.report.aupr, ev.report.f1_at_half,
+                    ev.report.best.f1, baseline, ev.report.auroc - baseline, overlap, audit.table().c_str(), elapsed(),
+                    data.c_str(), run.c_str(), root.c_str());
+    });
+}
+
+}  // namespace epiann::cli

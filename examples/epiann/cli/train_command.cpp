@@ -1,0 +1,163 @@
+// epiann train / evaluate / predict: the model's life cycle on the command line (pipeline/runs.hpp does the work).
+#include <cstdio>
+#include <filesystem>
+
+#include <CLI/CLI.hpp>
+
+#include <helix/io/atomic_file.hpp>
+
+#include "cli/commands.hpp"
+#include "common/errors.hpp"
+#include "data/pairs.hpp"
+#include "pipeline/runs.hpp"
+#include "tracks/interactions.hpp"
+#include "train/model_variants.hpp"
+
+namespace epiann::cli {
+namespace {
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+    helix::atomic_file f(path);
+    f.write(text.data(), text.size());
+    f.commit();
+}
+
+void add_split_options(CLI::App* cmd, split_request& s, bool required) {
+    auto* kind = cmd->add_option("--split", s.kind, "paper (random stratified 90/10) or chromosome (held-out chromosomes)")
+                     ->check(CLI::IsMember({"paper", "chromosome"}));
+    if (required) kind->capture_default_str();
+    cmd->add_option("--fold", s.fold, "Chromosome fold held out as test (0-4)")->check(CLI::Range(0, 4))->capture_default_str();
+    cmd->add_option("--split-seed", s.seed, "Seed of the paper split")->capture_default_str();
+    cmd->add_option("--split-file", s.file, "Read the split from this file (written by train as RUN/split.tsv)");
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+    auto r = std::make_shared<train_request>();
+    auto resume = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("train", "Train EPIANN on a pair file with honest model selection");
+    cmd->add_option("--genome", r->genome, "Genome: FASTA + .fai, bgzipped FASTA, or .2bit");
+    cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)");
+    cmd->add_option("--out", r->out, "Run directory (checkpoints, logs, split)");
+    cmd->add_option("--resume", *resume, "Continue the interrupted run in this directory (other options are read from it)");
+    add_split_options(cmd, r->split, true);
+    cmd->add_option("--model", r->model, std::string("Model variant: ") + model_variant_names)->capture_default_str();
+    cmd->add_option("--epochs", r->epochs, "Most epochs")->capture_default_str();
+    cmd->add_option("--patience", r->patience, "Stop after this many epochs without a better validation AUROC")->capture_default_str();
+    cmd->add_option("--steps-per-epoch", r->steps_per_epoch, "Cap on batches per epoch (0: every augmented positive once)")
+        ->capture_default_str();
+    cmd->add_option("--validation-limit", r->validation_limit, "Score at most this many validation pairs per epoch (0: all)")
+        ->capture_default_str();
+    cmd->add_option("--batch-positives", r->batch_positives, "Positive examples per batch")->capture_default_str();
+    cmd->add_option("--batch-negatives", r->batch_negatives, "Negative examples per batch")->capture_default_str();
+    cmd->add_option("--learning-rate", r->learning_rate, "Adam's learning rate")->capture_default_str();
+    cmd->add_option("--dropout", r->dropout, "Dropout rate")->capture_default_str();
+    cmd->add_option("--seed", r->seed, "Seed of initialisation, batches and dropout")->capture_default_str();
+    cmd->add_option("--threads", r->threads, "Threads (0: all cores)")->capture_default_str();
+    cmd->callback([r, resume] {
+        train_request request = *r;
+        if (!resume->empty()) {
+            request = read_run_request(*resume);
+        } else if (r->genome.empty() || r->pairs.empty() || r->out.empty()) {
+            throw input_error("train: give --genome, --pairs and --out (or --resume RUN)");
+        }
+        const auto s = run_training(request, !resume->empty());
+        std::printf("trained %zu epochs (%zu examples) in %.0f s; best validation AUROC %.4f at epoch %zu\nmodel: %s\n",
+                    s.epochs, s.examples, s.seconds, s.best_validation_auroc, s.best_epoch, s.model_path.c_str());
+    });
+}
+
+void add_evaluate_command(CLI::App& app) {
+    struct options {
+        std::string checkpoint, genome, pairs, out;
+        split_request split;
+        bool split_given = false;
+        int threads = 0;
+    };
+    auto o = std::make_shared<options>();
+    auto* cmd = app.add_subcommand("evaluate", "Score the test set of a split: AUROC, AUPR, F1");
+    cmd->add_option("--checkpoint", o->checkpoint, "Model checkpoint (RUN/model.safetensors)")->required();
+    cmd->add_option("--genome", o->genome, "Genome")->required();
+    cmd->add_option("--pairs", o->pairs, "Labelled pairs (TargetFinder CSV)")->required();
+    add_split_options(cmd, o->split, false);
+    cmd->add_option("--out", o->out, "Directory for evaluation.json and test_predictions.tsv (default: the checkpoint's)");
+    cmd->add_option("--threads", o->threads, "Threads (0: all cores)");
+    cmd->callback([o, cmd] {
+        std::optional<split_request> split;
+        if (cmd->count("--split") || cmd->count("--split-file")) split = o->split;  // else: the checkpoint's own split
+        const auto r = run_evaluation(o->checkpoint, o->genome, o->pairs, split, o->threads);
+        const std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
+        std::filesystem::create_directories(dir);
+        write_text(dir / "evaluation.json", r.to_json().dump(2) + "\n");
+        const auto pairs = read_pairs(o->pairs);
+        std::string tsv = "pair\tenhancer\tpromoter\tlabel\tprobability\n", csv = "enhancer_name,promoter_name,label\n";
+        for (std::size_t i = 0; i < r.pairs.size(); ++i) {
+            const auto& p = pairs.pairs[r.pairs[i]];
+            char prob[32];
+            std::snprintf(prob, sizeof prob, "%.9g", r.probabilities[i]);
+            tsv += std::to_string(r.pairs[i]) + "\t" + p.enhancer_name + "\t" + p.promoter_name + "\t" + std::to_string(r.labels[i]) +
+                   "\t" + prob + "\n";
+            csv += p.enhancer_name + "," + p.promoter_name + "," + std::to_string(p.label) + "\n";
+        }
+        write_text(dir / "test_predictions.tsv", tsv);
+        write_text(dir / "test_pairs.csv", csv);  // `epiann predict` on this file reproduces the figures
+        std::printf("test set: %zu pairs (%.1f %% positive)\nAUROC %.4f  AUPR %.4f  F1@0.5 %.4f  best F1 %.4f (threshold %.3f)\n"
+                    "wrote %s/evaluation.json, test_predictions.tsv, test_pairs.csv\n",
+                    r.report.count, 100 * r.report.positive_rate, r.report.auroc, r.report.aupr, r.report.f1_at_half,
+                    r.report.best.f1, r.report.best.threshold, dir.c_str());
+    });
+}
+
+void add_predict_command(CLI::App& app) {
+    struct options {
+        std::string checkpoint, genome, pairs, out;
+        int threads = 0;
+    };
+    auto o = std::make_shared<options>();
+    auto* cmd = app.add_subcommand("predict", "Interaction probability of every pair of a file (BEDPE or TargetFinder CSV)");
+    cmd->add_option("--checkpoint", o->checkpoint, "Model checkpoint (RUN/model.safetensors)")->required();
+    cmd->add_option("--genome", o->genome, "Genome")->required();
+    cmd->add_option("--pairs", o->pairs, "Pairs: BEDPE or TargetFinder CSV")->required();
+    cmd->add_option("--out", o->out, "Scores TSV; .bedpe and .interact files are written beside it")->required();
+    cmd->add_option("--threads", o->threads, "Threads (0: all cores)");
+    cmd->callback([o] {
+        const auto probabilities = run_prediction(o->checkpoint, o->genome, o->pairs, o->threads);
+        const auto pairs = read_pairs(o->pairs);
+        std::string tsv = "pair\tenhancer\tpromoter\tlabel\tprobability\n";
+        std::vector<scored_interaction> items;
+        for (std::size_t i = 0; i < pairs.pairs.size(); ++i) {
+            const auto& p = pairs.pairs[i];
+            char prob[32];
+            std::snprintf(prob, sizeof prob, "%.9g", probabilities[i]);
+            tsv += std::to_string(i) + "\t" + p.enhancer_name + "\t" + p.promoter_name + "\t" +
+                   (p.label < 0 ? std::string(".") : std::to_string(p.label)) + "\t" + prob + "\n";
+            items.push_back({{p.enhancer.chromosome, p.enhancer.start, p.enhancer.end, p.enhancer_name},
+                             {p.promoter.chromosome, p.promoter.start, p.promoter.end, p.promoter_name},
+                             "pair" + std::to_string(i),
+                             probabilities[i]});
+        }
+        const std::filesystem::path out = o->out;
+        write_text(out, tsv);
+        auto beside = [&](const char* extension) { return std::filesystem::path(out).replace_extension(extension); };
+        write_bedpe(beside(".bedpe"), items);
+        write_interact(beside(".interact"), items, "epiann", "EPIANN interaction probability");
+        std::size_t labelled = 0;
+        std::vector<double> s;
+        std::vector<int> y;
+        for (std::size_t i = 0; i < pairs.pairs.size(); ++i)
+            if (pairs.pairs[i].label >= 0) {
+                ++labelled;
+                s.push_back(probabilities[i]);
+                y.push_back(pairs.pairs[i].label);
+            }
+        std::printf("scored %zu pairs: %s (and %s, %s)\n", pairs.pairs.size(), out.c_str(), beside(".bedpe").c_str(),
+                    beside(".interact").c_str());
+        if (labelled == pairs.pairs.size()) {
+            const auto r = classify(s, y);
+            std::printf("the file is labelled: AUROC %.4f  AUPR %.4f  F1@0.5 %.4f  best F1 %.4f\n", r.auroc, r.aupr, r.f1_at_half, r.best.f1);
+        }
+    });
+}
+
+}  // namespace epiann::cli

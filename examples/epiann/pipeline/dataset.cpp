@@ -1,0 +1,54 @@
+#include "pipeline/dataset.hpp"
+
+#include <algorithm>
+
+#include <helix/core/rng.hpp>
+
+namespace epiann {
+
+dataset load_dataset(const std::string& genome_path, const std::string& pairs_path, const std::optional<split_request>& split,
+                     long long enhancer_window, long long promoter_window) {
+    dataset d;
+    d.g = genome::open(genome_path);
+    d.pairs = read_pairs(pairs_path);
+    d.windows.enhancer_length = enhancer_window;
+    d.windows.promoter_length = promoter_window;
+    if (split) d.s = split->file.empty() ? make_split(d.pairs, split->kind, split->fold, split->seed) : read_split(split->file, d.pairs);
+    return d;
+}
+
+std::unique_ptr<window_examples> dataset::examples(pair_set side, bool augment, std::size_t limit, std::uint64_t seed) const {
+    auto items = split_items(pairs, *s, side, windows, augment);
+    if (limit > 0 && items.size() > limit) {
+        // Keep the class balance: the same fraction of positives and negatives.
+        std::vector<example_item> kept;
+        const double fraction = double(limit) / double(items.size());
+        for (int label : {0, 1}) {
+            std::vector<example_item> members;
+            for (const auto& it : items)
+                if (pairs.pairs[it.pair].label == label) members.push_back(it);
+            helix::counter_rng rng(seed, 100 + std::uint64_t(label));
+            for (std::size_t i = members.size(); i > 1; --i) std::swap(members[i - 1], members[rng.next_below(i)]);
+            members.resize(std::size_t(double(members.size()) * fraction + 0.5));
+            kept.insert(kept.end(), members.begin(), members.end());
+        }
+        std::sort(kept.begin(), kept.end(), [](const example_item& a, const example_item& b) { return a.pair < b.pair; });
+        items = std::move(kept);
+    }
+    return std::make_unique<window_examples>(*g, pairs, windows, std::move(items));
+}
+
+std::unique_ptr<window_examples> dataset::all_pairs() const {
+    std::vector<example_item> items;
+    for (std::size_t i = 0; i < pairs.pairs.size(); ++i) items.push_back({i, 0});
+    return std::make_unique<window_examples>(*g, pairs, windows, std::move(items));
+}
+
+nlohmann::json dataset::describe() const {
+    long long length = 0;
+    for (const auto& c : g->chromosomes()) length += g->length(c).value_or(0);
+    return {{"genome", {{"path", g->path()}, {"chromosomes", g->chromosomes().size()}, {"length", length}}},
+            {"pairs", {{"path", pairs.path}, {"checksum", std::to_string(pairs.checksum)}, {"count", pairs.pairs.size()}}}};
+}
+
+}  // namespace epiann
