@@ -63,7 +63,7 @@ nlohmann::json train_request::to_json() const {
             {"epochs", epochs},           {"patience", patience},
             {"steps_per_epoch", steps_per_epoch}, {"validation_limit", validation_limit},
             {"batch_positives", batch_positives}, {"batch_negatives", batch_negatives},
-            {"learning_rate", learning_rate},     {"dropout", dropout},
+            {"learning_rate", learning_rate},     {"dropout", dropout},   {"init", init},
             {"seed", seed},               {"threads", threads}};
 }
 
@@ -85,6 +85,7 @@ train_request train_request::from_json(const nlohmann::json& j) {
     r.batch_negatives = j.at("batch_negatives");
     r.learning_rate = j.at("learning_rate");
     r.dropout = j.at("dropout");
+    r.init = j.value("init", std::string("paper"));
     r.seed = j.at("seed");
     r.threads = j.at("threads");
     return r;
@@ -128,6 +129,7 @@ train_summary run_training(const train_request& r, bool resume) {
         o.patience = r.patience;
         o.learning_rate = r.learning_rate;
         o.dropout = r.dropout;
+        o.init = r.init;
         o.seed = r.seed;
         o.threads = thread_count(r.threads);
         o.run_dir = run;
@@ -137,7 +139,7 @@ train_summary run_training(const train_request& r, bool resume) {
         o.metadata["split"] = r.split.to_json();
         o.metadata["coordinates"] = scaler.to_json();
         o.metadata["seed"] = r.seed;
-        o.metadata["train"] = {{"learning_rate", r.learning_rate}, {"dropout", r.dropout},
+        o.metadata["train"] = {{"learning_rate", r.learning_rate}, {"dropout", r.dropout}, {"init", r.init},
                                {"batch_positives", r.batch_positives}, {"batch_negatives", r.batch_negatives},
                                {"steps_per_epoch", r.steps_per_epoch}, {"validation_limit", r.validation_limit}};
         auto net = std::make_unique<typename Variant::network>(

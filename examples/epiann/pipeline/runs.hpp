@@ -23,6 +23,7 @@ struct train_request {
     std::size_t epochs = 40, patience = 5, steps_per_epoch = 0, validation_limit = 0;
     std::size_t batch_positives = 32, batch_negatives = 32;
     float learning_rate = 1e-3f, dropout = 0.2f;
+    std::string init = "paper";
     std::uint64_t seed = 1;
     int threads = 0;
 

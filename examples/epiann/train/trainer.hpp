@@ -36,6 +36,8 @@ struct train_options {
     float learning_rate = 1e-3f;
     float dropout = 0.2f;
     float label_loss_weight = 10;  // the paper's 10 x BCE
+    // "paper": truncated normal sd 0.1, biases 0.1 (the original TensorFlow code); "pytorch": U(+-1/sqrt(fan_in))
+    std::string init = "paper";
     std::uint64_t seed = 1;
     int threads = 0;  // 0: OpenMP's default
     std::size_t eval_batch = 64;
@@ -188,7 +190,12 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         ctx.rng.seek(state.at("rng_position"));
         std::fprintf(stderr, "resuming %s after epoch %zu\n", opt.run_dir.c_str(), first_epoch);
     } else {
-        net.init(opt.seed, helix::init::truncated_normal{});
+        if (opt.init == "pytorch")
+            net.init(opt.seed, helix::init::fan_in_uniform{});
+        else if (opt.init == "paper")
+            net.init(opt.seed, helix::init::truncated_normal{});
+        else
+            throw input_error("unknown initialisation \"" + opt.init + "\": expected paper or pytorch");
     }
 
     progress bar;

@@ -2,8 +2,10 @@
 // (seed, tensor index), so adding a layer at the end never changes the others' initial values.
 //   glorot_uniform    weights U(-a, a), a = sqrt(6 / (fan_in + fan_out)); biases 0 (Keras' default)
 //   truncated_normal  weights N(0, sd^2) redrawn beyond 2 sd; biases a constant (EPIANN: sd 0.1, bias 0.1)
+//   fan_in_uniform    weights and biases U(-a, a), a = 1 / sqrt(fan_in) (PyTorch's default for Linear and Conv)
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -39,6 +41,14 @@ struct truncated_normal {
             while (std::abs(x) > 2.0);
             values[i] = T(x * sd);
         }
+    }
+};
+
+struct fan_in_uniform {
+    template <class T>
+    void operator()(const param_info& p, T* values, counter_rng& rng) const {
+        const double a = 1.0 / std::sqrt(double(std::max<std::size_t>(p.fan_in, 1)));
+        for (std::size_t i = 0; i < p.size; ++i) values[i] = T((2.0 * rng.next_uniform() - 1.0) * a);
     }
 };
 

@@ -1,0 +1,36 @@
+# Installs helix into a prefix under the build tree, then configures, builds and runs tests/consumer against it,
+# as a user's project would. Variables: BUILD_DIR (helix's build tree), SOURCE_DIR (helix's source), WORK_DIR.
+file(REMOVE_RECURSE "${WORK_DIR}")
+set(prefix "${WORK_DIR}/prefix")
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}" RESULT_VARIABLE r OUTPUT_QUIET)
+if(NOT r EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/consumer" -B "${WORK_DIR}/build" -DCMAKE_PREFIX_PATH=${prefix}
+                        -DCMAKE_BUILD_TYPE=Release RESULT_VARIABLE r OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT r EQUAL 0)
+  message(FATAL_ERROR "configuring the consumer against the installed helix failed:\n${out}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build "${WORK_DIR}/build" RESULT_VARIABLE r OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT r EQUAL 0)
+  message(FATAL_ERROR "building the consumer failed:\n${out}")
+endif()
+foreach(program consumer consumer_xtensor)
+  if(EXISTS "${WORK_DIR}/build/${program}")
+    execute_process(COMMAND "${WORK_DIR}/build/${program}" RESULT_VARIABLE r OUTPUT_VARIABLE out)
+    message(STATUS "${out}")
+    if(NOT r EQUAL 0)
+      message(FATAL_ERROR "${program} failed")
+    endif()
+  elseif(program STREQUAL "consumer")
+    message(FATAL_ERROR "consumer was not built")
+  endif()
+endforeach()
+# A version the package cannot satisfy must be refused.
+file(WRITE "${WORK_DIR}/too_new/CMakeLists.txt"
+     "cmake_minimum_required(VERSION 3.20)\nproject(too_new LANGUAGES CXX)\nfind_package(helix 9.0 CONFIG REQUIRED)\n")
+execute_process(COMMAND ${CMAKE_COMMAND} -S "${WORK_DIR}/too_new" -B "${WORK_DIR}/too_new/build" -DCMAKE_PREFIX_PATH=${prefix}
+                RESULT_VARIABLE r OUTPUT_QUIET ERROR_QUIET)
+if(r EQUAL 0)
+  message(FATAL_ERROR "find_package(helix 9.0) succeeded against helix 0.1")
+endif()
