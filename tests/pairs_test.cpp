@@ -141,4 +141,12 @@ TEST_CASE("augmentation touches training positives only, and copies stay on thei
         for (const auto& [pair, n] : copies)
             CHECK(n == (side == epiann::pair_set::train && pairs.pairs[pair].label == 1 ? 20u : 1u));
     }
+    // With augment_negatives every training pair is shifted; validation and test stay centred.
+    auto shifted_all = options;
+    shifted_all.augment_negatives = true;
+    for (auto side : {epiann::pair_set::train, epiann::pair_set::test}) {
+        std::map<std::size_t, std::size_t> copies;
+        for (const auto& it : epiann::split_items(pairs, s, side, shifted_all, true)) ++copies[it.pair];
+        for (const auto& [pair, n] : copies) CHECK(n == (side == epiann::pair_set::train ? 20u : 1u));
+    }
 }

@@ -22,7 +22,7 @@ void add_demo_command(CLI::App& app) {
         std::uint64_t seed = 1;
         int threads = 0;
         bool quick = false;
-        std::size_t epochs = 12;
+        std::size_t epochs = 8;
     };
     auto o = std::make_shared<options>();
     auto* cmd = app.add_subcommand("demo", "Simulate the default benchmark, train, evaluate on held-out chromosomes, audit");
@@ -67,6 +67,7 @@ void add_demo_command(CLI::App& app) {
         t.validation_limit = o->quick ? 1000 : 8000;
         t.seed = o->seed;
         t.threads = o->threads;
+        t.augment_negatives = true;
         std::printf("[2/4] training the %s EPIANN (%zu/%zu bp windows, %zu filters) with chromosomes 1, 10, 15, 21 held out "
                     "for testing and 19, 3, 4, 7, X for validation\n",
                     small_variant::name, std::size_t(small_variant::enhancer_window), std::size_t(small_variant::promoter_window),

@@ -56,6 +56,8 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--init", r->init, "Initialisation: paper (truncated normal sd 0.1, biases 0.1) or pytorch (U(+-1/sqrt(fan_in)))")
         ->check(CLI::IsMember({"paper", "pytorch"}))
         ->capture_default_str();
+    cmd->add_flag("--augment-negatives", r->augment_negatives,
+                  "Shift training negatives like positives, so that position is no label cue (the paper shifts positives only)");
     cmd->add_option("--seed", r->seed, "Seed of initialisation, batches and dropout")->capture_default_str();
     cmd->add_option("--threads", r->threads, "Threads (0: all cores)")->capture_default_str();
     cmd->callback([r, resume] {

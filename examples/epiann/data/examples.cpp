@@ -24,22 +24,32 @@ chromosome_lengths lengths_of(const genome& g) {
 
 window_examples::window_examples(const genome& g, const pair_file& pairs, const window_options& options,
                                  std::vector<example_item> items)
-    : genome_(&g), pairs_(&pairs), options_(options), items_(std::move(items)) {
-    const auto lengths = lengths_of(g);
-    windows_.reserve(items_.size());
-    for (const auto& it : items_) windows_.push_back(make_pair_windows(pairs.pairs.at(it.pair), options, it.offset, lengths, pairs.path));
+    : genome_(&g), pairs_(&pairs), options_(options), items_(std::move(items)), lengths_(lengths_of(g)) {
+    // Check every pair once up front, so that bad input stops here with its line, not in the middle of training.
+    std::vector<bool> checked(pairs.pairs.size(), false);
+    for (const auto& it : items_)
+        if (!checked.at(it.pair)) {
+            make_pair_windows(pairs.pairs[it.pair], options, 0, lengths_, pairs.path);
+            checked[it.pair] = true;
+        }
+}
+
+pair_windows window_examples::windows(std::size_t example) const {
+    const auto& it = items_[example];
+    return make_pair_windows(pairs_->pairs[it.pair], options_, it.offset, lengths_, pairs_->path);
 }
 
 coordinate_scaler window_examples::fit_scaler() const {
     coordinate_scaler s;
-    if (windows_.empty()) return s;
+    if (items_.empty()) return s;
     std::array<double, 4> sum{}, sq{};
-    for (const auto& w : windows_) {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+        const auto w = windows(i);
         const double v[4] = {double(w.enhancer.element_start), double(w.enhancer.element_end), double(w.promoter.element_start),
                              double(w.promoter.element_end)};
         for (int k = 0; k < 4; ++k) sum[std::size_t(k)] += v[k], sq[std::size_t(k)] += v[k] * v[k];
     }
-    const double n = double(windows_.size());
+    const double n = double(items_.size());
     for (std::size_t k = 0; k < 4; ++k) {
         s.mean[k] = sum[k] / n;
         const double var = sq[k] / n - s.mean[k] * s.mean[k];
@@ -55,7 +65,7 @@ void window_examples::fill(std::span<const std::size_t> items, const batch_buffe
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t k = 0; k < items.size(); ++k) {
         try {
-            const auto& w = windows_[items[k]];
+            const auto w = windows(items[k]);
             one_hot(genome_->sequence(w.enhancer.span.chromosome, w.enhancer.span.start, w.enhancer.span.end), out.enhancer + k * le * 4);
             one_hot(genome_->sequence(w.promoter.span.chromosome, w.promoter.span.start, w.promoter.span.end), out.promoter + k * lp * 4);
             out.label[k] = float(std::max(0, label(items[k])));
@@ -78,7 +88,8 @@ std::vector<example_item> split_items(const pair_file& pairs, const split& s, pa
     std::vector<example_item> items;
     for (std::size_t i = 0; i < pairs.pairs.size(); ++i) {
         if (s.sets.at(i) != side) continue;
-        if (augment && side == pair_set::train && pairs.pairs[i].label == 1)
+        const bool shifted = pairs.pairs[i].label == 1 || options.augment_negatives;
+        if (augment && side == pair_set::train && shifted)
             for (long long o : options.augmentation_offsets) items.push_back({i, o});
         else
             items.push_back({i, 0});

@@ -46,7 +46,7 @@ public:
     void fill(std::span<const std::size_t> items, const batch_buffers& out) const override;
 
     const example_item& item(std::size_t example) const { return items_[example]; }
-    const pair_windows& windows(std::size_t example) const { return windows_[example]; }
+    pair_windows windows(std::size_t example) const;  // computed on demand: sets of millions of examples stay small
     const pair_file& pairs() const { return *pairs_; }
 
     void set_scaler(const coordinate_scaler& s) { scaler_ = s; }
@@ -58,12 +58,13 @@ private:
     const pair_file* pairs_;
     window_options options_;
     std::vector<example_item> items_;
-    std::vector<pair_windows> windows_;
+    chromosome_lengths lengths_;
     coordinate_scaler scaler_;
 };
 
-// The examples of one side of a split: training positives augmented with every offset (when `augment`), all other
-// pairs centred only.
+// The examples of one side of a split. With `augment`, training positives get every offset of
+// options.augmentation_offsets and, when options.augment_negatives, training negatives too; all other pairs are
+// centred only.
 std::vector<example_item> split_items(const pair_file& pairs, const split& s, pair_set side, const window_options& options,
                                       bool augment);
 

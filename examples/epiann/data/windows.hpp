@@ -26,10 +26,14 @@ struct window {
 struct window_options {
     long long enhancer_length = 3000, promoter_length = 2000;
     std::vector<long long> augmentation_offsets = default_augmentation();
+    // The paper shifts positives only, so position becomes a label cue (shifted: positive; centred: negative) that
+    // the centred test set then contradicts. Shifting negatives the same way removes the cue.
+    bool augment_negatives = false;
 
-    static std::vector<long long> default_augmentation() {
+    static std::vector<long long> default_augmentation() { return augmentation(-450, 50, 20); }
+    static std::vector<long long> augmentation(long long first, long long step, int count) {
         std::vector<long long> v;
-        for (long long o = -450; o <= 500; o += 50) v.push_back(o);
+        for (int k = 0; k < count; ++k) v.push_back(first + k * step);
         return v;
     }
 };

@@ -63,7 +63,7 @@ nlohmann::json train_request::to_json() const {
             {"epochs", epochs},           {"patience", patience},
             {"steps_per_epoch", steps_per_epoch}, {"validation_limit", validation_limit},
             {"batch_positives", batch_positives}, {"batch_negatives", batch_negatives},
-            {"learning_rate", learning_rate},     {"dropout", dropout},   {"init", init},
+            {"learning_rate", learning_rate},     {"dropout", dropout},   {"init", init}, {"augment_negatives", augment_negatives},
             {"seed", seed},               {"threads", threads}};
 }
 
@@ -86,6 +86,7 @@ train_request train_request::from_json(const nlohmann::json& j) {
     r.learning_rate = j.at("learning_rate");
     r.dropout = j.at("dropout");
     r.init = j.value("init", std::string("paper"));
+    r.augment_negatives = j.value("augment_negatives", false);
     r.seed = j.at("seed");
     r.threads = j.at("threads");
     return r;
@@ -109,6 +110,8 @@ train_summary run_training(const train_request& r, bool resume) {
         const fs::path run = r.out;
         fs::create_directories(run);
         dataset d = load_dataset(r.genome, r.pairs, r.split, Variant::enhancer_window, Variant::promoter_window);
+        d.windows.augmentation_offsets = window_options::augmentation(Variant::augment_first, Variant::augment_step, 20);
+        d.windows.augment_negatives = r.augment_negatives;
         write_split((run / "split.tsv").string(), *d.s, d.pairs);
         write_text(run / "run.json", r.to_json().dump(2) + "\n");
         auto training = d.examples(pair_set::train, true);
@@ -119,10 +122,11 @@ train_summary run_training(const train_request& r, bool resume) {
         validation->set_scaler(scaler);
         const balanced_plan plan(*training, r.seed, r.batch_positives, r.batch_negatives, r.steps_per_epoch);
         std::fprintf(stderr,
-                     "training the %s model (%zu x %zu bp windows) on %zu examples (%zu pairs; positives augmented), "
+                     "training the %s model (%zu x %zu bp windows) on %zu examples (%zu pairs; %s shifted 20 times), "
                      "%zu batches per epoch; validation: %zu pairs\n",
                      Variant::name, std::size_t(Variant::enhancer_window), std::size_t(Variant::promoter_window), training->size(),
-                     d.s->indices(pair_set::train).size(), plan.batches_per_epoch(), validation->size());
+                     d.s->indices(pair_set::train).size(), r.augment_negatives ? "all" : "positives",
+                     plan.batches_per_epoch(), validation->size());
 
         train_options o;
         o.max_epochs = r.epochs;
@@ -139,7 +143,8 @@ train_summary run_training(const train_request& r, bool resume) {
         o.metadata["split"] = r.split.to_json();
         o.metadata["coordinates"] = scaler.to_json();
         o.metadata["seed"] = r.seed;
-        o.metadata["train"] = {{"learning_rate", r.learning_rate}, {"dropout", r.dropout}, {"init", r.init},
+        o.metadata["train"] = {{"learning_rate", r.learning_rate}, {"dropout", r.dropout}, {"init", r.init}, {"augment_negatives", r.augment_negatives},
+                               {"augmentation", {Variant::augment_first, Variant::augment_step, 20}},
                                {"batch_positives", r.batch_positives}, {"batch_negatives", r.batch_negatives},
                                {"steps_per_epoch", r.steps_per_epoch}, {"validation_limit", r.validation_limit}};
         auto net = std::make_unique<typename Variant::network>(

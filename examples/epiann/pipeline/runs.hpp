@@ -24,6 +24,7 @@ struct train_request {
     std::size_t batch_positives = 32, batch_negatives = 32;
     float learning_rate = 1e-3f, dropout = 0.2f;
     std::string init = "paper";
+    bool augment_negatives = false;  // shift training negatives like positives (see data/windows.hpp)
     std::uint64_t seed = 1;
     int threads = 0;
 

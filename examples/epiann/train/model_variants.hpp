@@ -19,6 +19,7 @@ namespace epiann {
 struct paper_variant {
     static constexpr const char* name = "paper";
     static constexpr std::size_t enhancer_window = 3000, promoter_window = 2000;
+    static constexpr long long augment_first = -450, augment_step = 50;  // the paper's 20 shifts, -450..+500
     static constexpr model_sizes sizes{};
     using network = epiann_network<enhancer_window, promoter_window, model_sizes{}, float>;
 };
@@ -26,6 +27,8 @@ struct paper_variant {
 struct small_variant {
     static constexpr const char* name = "small";
     static constexpr std::size_t enhancer_window = 1000, promoter_window = 800;
+    // 20 shifts, -135..+150: the paper's +-500 bp would push sites near an element's centre out of an 800 bp window.
+    static constexpr long long augment_first = -135, augment_step = 15;
     static constexpr model_sizes sizes{.filters = 64};
     using network = epiann_network<enhancer_window, promoter_window, model_sizes{.filters = 64}, float>;
 };

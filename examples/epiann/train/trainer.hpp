@@ -198,6 +198,15 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             throw input_error("unknown initialisation \"" + opt.init + "\": expected paper or pytorch");
     }
 
+    // The log is rewritten whole from the history (which the state file also holds), so a run killed between its
+    // state and its log still ends with a complete log.
+    auto write_log = [&] {
+        std::string log;
+        for (const auto& r : result.history) log += nlohmann::json(r).dump() + "\n";
+        helix::atomic_file log_file(log_path);
+        log_file.write(log.data(), log.size());
+        log_file.commit();
+    };
     progress bar;
     for (std::size_t epoch = first_epoch; epoch < opt.max_epochs && stale_epochs < opt.patience; ++epoch) {
         const auto started = std::chrono::steady_clock::now();
@@ -254,11 +263,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
                                 {"rng_position", ctx.rng.position()},
                                 {"history", result.history}};
         save_training_state(state_path, net, optimizer, state);
-        std::string log;
-        for (const auto& r : result.history) log += nlohmann::json(r).dump() + "\n";
-        helix::atomic_file log_file(log_path);
-        log_file.write(log.data(), log.size());
-        log_file.commit();
+        write_log();
 
         char summary[160];
         std::snprintf(summary, sizeof summary, "validation AUROC %.4f AUPR %.4f loss %.4f%s", record.validation_auroc,
@@ -268,6 +273,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
     if (result.history.size() > 0 && stale_epochs >= opt.patience)
         std::fprintf(stderr, "stopped early: no better validation AUROC for %zu epochs; best epoch %zu\n", opt.patience,
                      result.best_epoch);
+    write_log();
     // Leave the network holding the selected (best) weights.
     if (fs::exists(model_path)) load_model(model_path, net);
     return result;
