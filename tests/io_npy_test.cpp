@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
 #include "helix/io/npy.hpp"
 
 using namespace helix;
@@ -19,32 +20,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path data_dir = fs::path(HELIX_TEST_DATA_DIR) / "npy";
-
-// A fresh directory for one test case, removed with everything in it at the end.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        static int count = 0;
-        const std::string id = std::to_string(::getpid()) + "_" + std::to_string(count++);
-        path = fs::temp_directory_path() / ("helix_io_npy_" + id);
-        fs::create_directories(path);
-    }
-    ~temp_dir() { fs::remove_all(path); }
-    fs::path operator/(const std::string& name) const { return path / name; }
-    std::size_t files() const {
-        return std::size_t(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-    }
+using helix_test::read_bytes;
+using helix_test::write_bytes;
+struct temp_dir : helix_test::temp_dir {
+    temp_dir() : helix_test::temp_dir("helix_io_npy") {}
 };
 
-std::string read_bytes(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const fs::path& p, const std::string& bytes) {
-    std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+const fs::path data_dir = fs::path(HELIX_TEST_DATA_DIR) / "npy";
 
 // A version-1.0 .npy file with the given header text, built by hand.
 std::string npy_file(const std::string& header, const std::string& data = "") {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
 #include "helix/io/safetensors.hpp"
 #include "helix/layers/activations.hpp"
 #include "helix/layers/dense.hpp"
@@ -25,33 +26,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path data_dir = fs::path(HELIX_TEST_DATA_DIR) / "safetensors";
-using small_model = seq<dense<3>, relu, dense<2>>;
-
-// A fresh directory for one test case, removed with everything in it at the end.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        static int count = 0;
-        const std::string id = std::to_string(::getpid()) + "_" + std::to_string(count++);
-        path = fs::temp_directory_path() / ("helix_io_st_" + id);
-        fs::create_directories(path);
-    }
-    ~temp_dir() { fs::remove_all(path); }
-    fs::path operator/(const std::string& name) const { return path / name; }
-    std::size_t files() const {
-        return std::size_t(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-    }
+using helix_test::read_bytes;
+using helix_test::write_bytes;
+struct temp_dir : helix_test::temp_dir {
+    temp_dir() : helix_test::temp_dir("helix_io_st") {}
 };
 
-std::string read_bytes(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const fs::path& p, const std::string& bytes) {
-    std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+const fs::path data_dir = fs::path(HELIX_TEST_DATA_DIR) / "safetensors";
+using small_model = seq<dense<3>, relu, dense<2>>;
 
 // A safetensors file by hand: the 8-byte length of `header`, the header, then `data`.
 std::string st_file(const std::string& header, const std::string& data = "", std::uint64_t length = UINT64_MAX) {

@@ -37,9 +37,7 @@ void add_audit_command(CLI::App& app) {
         std::printf("%s", result.table().c_str());
         if (!out->empty()) {
             const std::string text = result.to_json().dump(2) + "\n";
-            helix::atomic_file f(*out);
-            f.write(text.data(), text.size());
-            f.commit();
+            helix::write_file_atomically(*out, text);
         }
     });
 }

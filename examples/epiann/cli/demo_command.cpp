@@ -82,9 +82,7 @@ void add_demo_command(CLI::App& app) {
         const auto ev = run_evaluation(trained.model_path.string(), t.genome, t.pairs, std::nullopt, o->threads);
         {
             const std::string text = ev.to_json().dump(2) + "\n";
-            helix::atomic_file f(run / "evaluation.json");
-            f.write(text.data(), text.size());
-            f.commit();
+            helix::write_file_atomically(run / "evaluation.json", text);
         }
 
         std::printf("[4/4] auditing the splits (leak canaries, marginal-motif baseline)\n");
@@ -100,9 +98,7 @@ void add_demo_command(CLI::App& app) {
         const auto audit = run_audit(a);
         {
             const std::string text = audit.to_json().dump(2) + "\n";
-            helix::atomic_file f(root / "audit.json");
-            f.write(text.data(), text.size());
-            f.commit();
+            helix::write_file_atomically(root / "audit.json", text);
         }
         double baseline = NAN, overlap = NAN;
         for (const auto& row : audit.rows)

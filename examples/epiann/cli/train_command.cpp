@@ -16,11 +16,6 @@
 namespace epiann::cli {
 namespace {
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-    helix::atomic_file f(path);
-    f.write(text.data(), text.size());
-    f.commit();
-}
 
 void add_split_options(CLI::App* cmd, split_request& s, bool required) {
     auto* kind = cmd->add_option("--split", s.kind, "paper (random stratified 90/10) or chromosome (held-out chromosomes)")
@@ -94,7 +89,7 @@ void add_evaluate_command(CLI::App& app) {
         const auto r = run_evaluation(o->checkpoint, o->genome, o->pairs, split, o->threads);
         const std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
         std::filesystem::create_directories(dir);
-        write_text(dir / "evaluation.json", r.to_json().dump(2) + "\n");
+        helix::write_file_atomically(dir / "evaluation.json", r.to_json().dump(2) + "\n");
         const auto pairs = read_pairs(o->pairs);
         std::string tsv = "pair\tenhancer\tpromoter\tlabel\tprobability\n", csv = "enhancer_name,promoter_name,label\n";
         for (std::size_t i = 0; i < r.pairs.size(); ++i) {
@@ -105,8 +100,8 @@ void add_evaluate_command(CLI::App& app) {
                    "\t" + prob + "\n";
             csv += p.enhancer_name + "," + p.promoter_name + "," + std::to_string(p.label) + "\n";
         }
-        write_text(dir / "test_predictions.tsv", tsv);
-        write_text(dir / "test_pairs.csv", csv);  // `epiann predict` on this file reproduces the figures
+        helix::write_file_atomically(dir / "test_predictions.tsv", tsv);
+        helix::write_file_atomically(dir / "test_pairs.csv", csv);  // `epiann predict` on this file reproduces the figures
         std::printf("test set: %zu pairs (%.1f %% positive)\nAUROC %.4f  AUPR %.4f  F1@0.5 %.4f  best F1 %.4f (threshold %.3f)\n"
                     "wrote %s/evaluation.json, test_predictions.tsv, test_pairs.csv\n",
                     r.report.count, 100 * r.report.positive_rate, r.report.auroc, r.report.aupr, r.report.f1_at_half,
@@ -143,7 +138,7 @@ void add_predict_command(CLI::App& app) {
                              probabilities[i]});
         }
         const std::filesystem::path out = o->out;
-        write_text(out, tsv);
+        helix::write_file_atomically(out, tsv);
         auto beside = [&](const char* extension) { return std::filesystem::path(out).replace_extension(extension); };
         write_bedpe(beside(".bedpe"), items);
         write_interact(beside(".interact"), items, "epiann", "EPIANN interaction probability");

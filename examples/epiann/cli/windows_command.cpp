@@ -72,9 +72,7 @@ void add_windows_command(CLI::App& app) {
                 text += s ? std::string("\t") + set_name(s->sets[i]) + "\n" : "\n";
             }
         }
-        helix::atomic_file f(o->out);
-        f.write(text.data(), text.size());
-        f.commit();
+        helix::write_file_atomically(o->out, text);
         std::printf("wrote %zu windows of %zu pairs to %s", count, pairs.pairs.size(), o->out.c_str());
         if (moved > 0) std::printf(" (%zu windows moved inside their chromosome's ends)", moved);
         std::printf("\n");

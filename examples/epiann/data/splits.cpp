@@ -93,9 +93,7 @@ void write_split(const std::string& path, const split& s, const pair_file& pairs
                        "\tcount=" + std::to_string(s.sets.size()) + "\npair\tline\tset\n";
     for (std::size_t i = 0; i < s.sets.size(); ++i)
         text += std::to_string(i) + '\t' + std::to_string(pairs.pairs[i].line) + '\t' + set_name(s.sets[i]) + '\n';
-    helix::atomic_file f(path);
-    f.write(text.data(), text.size());
-    f.commit();
+    helix::write_file_atomically(path, text);
 }
 
 split read_split(const std::string& path, const pair_file& pairs) {

@@ -13,11 +13,6 @@
 namespace epiann {
 namespace {
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-    helix::atomic_file f(path);
-    f.write(text.data(), text.size());
-    f.commit();
-}
 
 template <class Variant>
 nlohmann::json variant_json() {
@@ -113,7 +108,7 @@ train_summary run_training(const train_request& r, bool resume) {
         d.windows.augmentation_offsets = window_options::augmentation(Variant::augment_first, Variant::augment_step, 20);
         d.windows.augment_negatives = r.augment_negatives;
         write_split((run / "split.tsv").string(), *d.s, d.pairs);
-        write_text(run / "run.json", r.to_json().dump(2) + "\n");
+        helix::write_file_atomically(run / "run.json", r.to_json().dump(2) + "\n");
         auto training = d.examples(pair_set::train, true);
         auto validation = d.examples(pair_set::validation, false, r.validation_limit, r.seed);
         if (validation->size() == 0) throw input_error("the split leaves no validation pairs");

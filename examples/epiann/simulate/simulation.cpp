@@ -64,11 +64,6 @@ std::vector<std::string> read_tiles(const std::string& path) {
     return tiles;
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-    helix::atomic_file f(path);
-    f.write(text.data(), text.size());
-    f.commit();
-}
 
 void check_options(const simulation_options& o, const grammar& g) {
     auto fail = [](const std::string& m) { throw input_error("simulate: " + m); };
@@ -274,15 +269,15 @@ simulation_summary simulate(const simulation_options& o) {
                 fasta += '\n';
             }
         }
-        write_file(dir / "genome.fa", fasta);
-        write_file(dir / "genome.fa.fai", fai);  // after the FASTA: an index never describes a file not yet there
+        helix::write_file_atomically(dir / "genome.fa", fasta);
+        helix::write_file_atomically(dir / "genome.fa.fai", fai);  // after the FASTA: an index never describes a file not yet there
     }
     std::string csv = "enhancer_name,promoter_name,label,rule_label\n";
     for (const auto& p : pairs)
         csv += element_name(elements[p.enhancer]) + "," + element_name(elements[p.promoter]) + "," + std::to_string(p.label) +
                "," + std::to_string(p.rule_label) + "\n";
-    write_file(dir / "pairs.csv", csv);
-    write_file(dir / "grammar.tsv", grammar_text(g, motifs));
+    helix::write_file_atomically(dir / "pairs.csv", csv);
+    helix::write_file_atomically(dir / "grammar.tsv", grammar_text(g, motifs));
     std::string truth = "element\tside\tmotif\ttf\tstrand\tchrom\tstart\tend\tcooperating\n";
     std::vector<bool> cooperating_e(motifs.size()), cooperating_p(motifs.size());
     for (const auto& [a, b] : g.cooperating) cooperating_e[a] = cooperating_p[b] = true;
@@ -292,7 +287,7 @@ simulation_summary simulate(const simulation_options& o) {
                      motifs[x.motif].name + "\t" + x.strand + "\t" + chromosome_shares[e.chromosome].first + "\t" +
                      std::to_string(x.start) + "\t" + std::to_string(x.start + (long long)x.bases.size()) + "\t" +
                      ((e.enhancer ? cooperating_e : cooperating_p)[x.motif] ? "yes" : "no") + "\n";
-    write_file(dir / "truth.tsv", truth);
+    helix::write_file_atomically(dir / "truth.tsv", truth);
     std::string readme =
         "Simulated enhancer-promoter benchmark, written by `epiann simulate` (seed " + std::to_string(o.seed) + ").\n\n"
         "genome.fa (+ .fai): chromosomes chr1-chr22 and chrX, " + std::to_string(summary.genome_length) +
@@ -311,7 +306,7 @@ simulation_summary simulate(const simulation_options& o) {
         "the enhancer carries one motif of a cooperating pair and the promoter its partner. Positives are drawn uniformly\n"
         "from the pairs the rule makes positive; negatives from the others with the positives' distance profile, " +
         std::to_string(o.negatives_per_positive) + " per positive where the candidates allow.\n";
-    write_file(dir / "README", readme);
+    helix::write_file_atomically(dir / "README", readme);
     return summary;
 }
 

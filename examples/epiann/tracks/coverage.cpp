@@ -48,9 +48,7 @@ void coverage_track::write_bedgraph(const std::filesystem::path& path, const std
             std::snprintf(buf, sizeof buf, "\t%lld\t%lld\t%.6g\n", i.start, i.end, double(i.value));
             text += chromosome + buf;
         }
-    helix::atomic_file f(path);
-    f.write(text.data(), text.size());
-    f.commit();
+    helix::write_file_atomically(path, text);
 }
 
 void coverage_track::write_bigwig(const std::filesystem::path& path,

@@ -19,11 +19,6 @@ std::string number(double v) {
     return buf;
 }
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-    helix::atomic_file f(path);
-    f.write(text.data(), text.size());
-    f.commit();
-}
 
 }  // namespace
 
@@ -35,7 +30,7 @@ void write_bedpe(const std::filesystem::path& path, std::span<const scored_inter
         append_region(out, i.target);
         out += '\t' + i.name + '\t' + number(i.value) + '\n';
     }
-    write_text(path, out);
+    helix::write_file_atomically(path, out);
 }
 
 void write_interact(const std::filesystem::path& path, std::span<const scored_interaction> items,
@@ -54,7 +49,7 @@ void write_interact(const std::filesystem::path& path, std::span<const scored_in
         append_region(out, i.target);
         out += '\t' + i.target.name + "\t.\n";
     }
-    write_text(path, out);
+    helix::write_file_atomically(path, out);
 }
 
 }  // namespace epiann

@@ -203,9 +203,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
     auto write_log = [&] {
         std::string log;
         for (const auto& r : result.history) log += nlohmann::json(r).dump() + "\n";
-        helix::atomic_file log_file(log_path);
-        log_file.write(log.data(), log.size());
-        log_file.commit();
+        helix::write_file_atomically(log_path, log);
     };
     progress bar;
     for (std::size_t epoch = first_epoch; epoch < opt.max_epochs && stale_epochs < opt.patience; ++epoch) {

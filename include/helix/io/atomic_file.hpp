@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "helix/core/error.hpp"
@@ -74,5 +75,12 @@ private:
     int fd_ = -1;
     bool committed_ = false;
 };
+
+// The whole of `text` as the new content of `path`, atomically.
+inline void write_file_atomically(const std::filesystem::path& path, std::string_view text) {
+    atomic_file f(path);
+    f.write(text.data(), text.size());
+    f.commit();
+}
 
 }  // namespace helix
