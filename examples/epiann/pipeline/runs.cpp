@@ -22,15 +22,11 @@ nlohmann::json variant_json() {
             {"filters", Variant::sizes.filters}};
 }
 
-// The checkpoint's model variant, windows, split and coordinate scaling.
-struct checkpoint_info {
-    std::string model;
-    long long enhancer_window = 0, promoter_window = 0;
-    split_request split;
-    coordinate_scaler scaler;
-};
+int thread_count(int threads) { return threads > 0 ? threads : helix::cpu_context::default_threads(); }
 
-checkpoint_info read_info(const std::string& checkpoint) {
+}  // namespace
+
+checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
     const auto meta = read_checkpoint_metadata(checkpoint);
     try {
         checkpoint_info info;
@@ -46,10 +42,6 @@ checkpoint_info read_info(const std::string& checkpoint) {
         throw input_error_at(checkpoint, 0, std::string("incomplete epiann metadata: ") + e.what());
     }
 }
-
-int thread_count(int threads) { return threads > 0 ? threads : helix::cpu_context::default_threads(); }
-
-}  // namespace
 
 nlohmann::json train_request::to_json() const {
     return {{"genome", genome},           {"pairs", pairs},
@@ -170,7 +162,7 @@ nlohmann::json evaluation_result::to_json() const {
 
 evaluation_result run_evaluation(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
                                  const std::optional<split_request>& split, int threads) {
-    const checkpoint_info info = read_info(checkpoint);
+    const checkpoint_info info = read_checkpoint_info(checkpoint);
     return with_model_variant(info.model, [&]<class Variant>() {
         dataset d = load_dataset(genome, pairs, split ? *split : info.split, Variant::enhancer_window, Variant::promoter_window);
         auto test = d.examples(pair_set::test, false);
@@ -193,7 +185,7 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
 
 std::vector<double> run_prediction(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
                                    int threads) {
-    const checkpoint_info info = read_info(checkpoint);
+    const checkpoint_info info = read_checkpoint_info(checkpoint);
     return with_model_variant(info.model, [&]<class Variant>() {
         dataset d = load_dataset(genome, pairs, std::nullopt, Variant::enhancer_window, Variant::promoter_window);
         auto all = d.all_pairs();

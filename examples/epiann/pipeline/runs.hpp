@@ -42,6 +42,15 @@ struct train_summary {
 train_summary run_training(const train_request& request, bool resume);
 train_request read_run_request(const std::filesystem::path& run_dir);
 
+// What a checkpoint says about its model: variant, windows, split and coordinate scaling.
+struct checkpoint_info {
+    std::string model;
+    long long enhancer_window = 0, promoter_window = 0;
+    split_request split;
+    coordinate_scaler scaler;
+};
+checkpoint_info read_checkpoint_info(const std::string& checkpoint);
+
 struct evaluation_result {
     classification_report report;
     std::vector<std::size_t> pairs;     // indices into the pair file of the test pairs

@@ -1,0 +1,37 @@
+// epiann explain: attention tracks, top regions, motif and TF-pair enrichment (pipeline/explain.hpp).
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "pipeline/explain.hpp"
+
+namespace epiann::cli {
+
+void add_explain_command(CLI::App& app) {
+    auto r = std::make_shared<explain_request>();
+    r->motifs = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
+    auto* cmd = app.add_subcommand("explain", "Attention tracks, top regions, motif and TF-pair enrichment of a trained model");
+    cmd->add_option("--checkpoint", r->checkpoint, "Model checkpoint (RUN/model.safetensors)")->required();
+    cmd->add_option("--genome", r->genome, "Genome")->required();
+    cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)")->required();
+    cmd->add_option("--out", r->out, "Output directory")->required();
+    cmd->add_option("--set", r->set, "Which pairs: test (the checkpoint's split) or all")->check(CLI::IsMember({"test", "all"}))->capture_default_str();
+    cmd->add_option("--max-pairs", r->max_pairs, "At most this many pairs (a stratified subset; 0: all)")->capture_default_str();
+    cmd->add_option("--top-regions", r->top_regions, "Top attention regions per element")->capture_default_str();
+    cmd->add_option("--motifs", r->motifs, "JASPAR .pfm motifs to scan with")->capture_default_str();
+    cmd->add_option("--p-value", r->p_value, "Motif site threshold")->capture_default_str();
+    cmd->add_option("--permutations", r->permutations, "Random placements for the enrichment null")->capture_default_str();
+    cmd->add_flag("--all-sites", r->all_sites, "Keep every motif hit (default: the most significant of overlapping hits)");
+    cmd->add_option("--truth", r->truth, "A simulated set's truth.tsv: measure recovery of the planted grammar");
+    cmd->add_option("--grammar", r->grammar, "A simulated set's grammar.tsv (with --truth)");
+    cmd->add_option("--threads", r->threads, "Threads (0: all cores)");
+    cmd->callback([r] {
+        const auto summary = run_explain(*r);
+        std::printf("%s\nwrote importance.bedGraph, importance.bw, top_regions.bed, top_bin_pairs.bedpe/.interact, "
+                    "motif_enrichment.tsv, tf_pairs.tsv, summary.json to %s\n",
+                    summary.dump(2).c_str(), r->out.c_str());
+    });
+}
+
+}  // namespace epiann::cli

@@ -1,0 +1,318 @@
+#include "pipeline/explain.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <helix/core/rng.hpp>
+#include <helix/io/atomic_file.hpp>
+
+#include "common/errors.hpp"
+#include "common/line_reader.hpp"
+#include "explain/attention_map.hpp"
+#include "explain/enrichment.hpp"
+#include "motifs/pfm.hpp"
+#include "motifs/scan.hpp"
+#include "pipeline/runs.hpp"
+#include "tracks/coverage.hpp"
+#include "tracks/interactions.hpp"
+#include "train/checkpoint.hpp"
+#include "train/model_variants.hpp"
+#include "train/trainer.hpp"
+
+namespace epiann {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One explained pair: its windows, probability, and each element's bin importance.
+struct explained_pair {
+    std::size_t pair = 0;
+    int label = 0;
+    double probability = 0;
+    pair_windows windows;
+    std::vector<float> enhancer_bins, promoter_bins;
+    std::size_t top_enhancer_bin = 0, top_promoter_bin = 0;  // the strongest cell of the enhancer-query matrix
+    float top_cell = 0;
+};
+
+// Attention and probabilities of the chosen examples, batch by batch.
+template <class Variant>
+std::vector<explained_pair> attend(const std::string& checkpoint, const window_examples& examples, int threads) {
+    auto net = std::make_unique<typename Variant::network>(
+        epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
+    load_model(checkpoint, *net);
+    helix::cpu_context ctx(threads > 0 ? threads : helix::cpu_context::default_threads());
+    ctx.training = false;
+    batch_tensors<typename Variant::network> b;
+    std::vector<explained_pair> out;
+    constexpr std::size_t batch = 64;
+    for (std::size_t first = 0; first < examples.size(); first += batch) {
+        std::vector<std::size_t> items;
+        for (std::size_t i = first; i < std::min(examples.size(), first + batch); ++i) items.push_back(i);
+        b.fill(examples, items);
+        const auto result = net->forward(ctx, b.input());
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            explained_pair e;
+            e.pair = examples.item(items[k]).pair;
+            e.label = examples.label(items[k]);
+            e.probability = 1 / (1 + std::exp(-double(result.first.data()[k])));
+            e.windows = examples.windows(items[k]);
+            const auto a = enhancer_attention(*net, k);  // LE' x LP'
+            const auto p = promoter_attention(*net, k);  // LP' x LE'
+            using a_view = decltype(a);
+            using p_view = decltype(p);
+            constexpr std::size_t le = a_view::shape_type::first, lp = p_view::shape_type::first;
+            const std::span<const float> am(a.data(), le * lp), pm(p.data(), lp * le);
+            e.promoter_bins = column_max(am, le, lp);
+            e.enhancer_bins = column_max(pm, lp, le);
+            const auto best = std::max_element(am.begin(), am.end()) - am.begin();
+            e.top_enhancer_bin = std::size_t(best) / lp;
+            e.top_promoter_bin = std::size_t(best) % lp;
+            e.top_cell = am[std::size_t(best)];
+            out.push_back(std::move(e));
+        }
+    }
+    return out;
+}
+
+std::string fixed(double v, int digits = 4) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+struct truth_site {
+    std::string motif;
+    long long start, end;
+};
+
+}  // namespace
+
+nlohmann::json run_explain(const explain_request& r) {
+    const checkpoint_info info = read_checkpoint_info(r.checkpoint);
+    return with_model_variant(info.model, [&]<class Variant>() -> nlohmann::json {
+        const fs::path out = r.out;
+        fs::create_directories(out);
+        dataset d = load_dataset(r.genome, r.pairs, info.split, Variant::enhancer_window, Variant::promoter_window);
+        std::unique_ptr<window_examples> examples;
+        if (r.set == "all") {
+            examples = d.all_pairs();
+        } else if (r.set == "test") {
+            examples = d.examples(pair_set::test, false, r.max_pairs, 1);
+        } else {
+            throw input_error("explain: --set must be test or all, got \"" + r.set + "\"");
+        }
+        examples->set_scaler(info.scaler);
+        std::fprintf(stderr, "explaining %zu pairs\n", examples->size());
+        const auto explained = attend<Variant>(r.checkpoint, *examples, r.threads);
+        const bin_geometry eg{Variant::enhancer_window, Variant::sizes.width, Variant::sizes.pool};
+        const bin_geometry pg{Variant::promoter_window, Variant::sizes.width, Variant::sizes.pool};
+
+        // Tracks, top regions, top bin pairs.
+        coverage_track importance;
+        std::string bed = "track name=\"epiann top regions\" description=\"top attention regions per element\"\n";
+        std::vector<scored_interaction> cells;
+        auto regions_of = [&](const std::vector<float>& bins, const bin_geometry& g) {
+            std::vector<std::pair<std::size_t, std::size_t>> spans;
+            for (const auto& t : top_bins(bins, r.top_regions)) spans.push_back(g.span(t.bin));
+            return spans;
+        };
+        for (const auto& e : explained) {
+            const auto& pr = d.pairs.pairs[e.pair];
+            const auto ew = e.windows.enhancer.span, pw = e.windows.promoter.span;
+            const auto eb = base_importance(eg, e.enhancer_bins), pb = base_importance(pg, e.promoter_bins);
+            importance.add(ew.chromosome, ew.start, eb);
+            importance.add(pw.chromosome, pw.start, pb);
+            for (const auto& [side, bins, g, w] : {std::tuple{"enhancer", &e.enhancer_bins, &eg, ew}, std::tuple{"promoter", &e.promoter_bins, &pg, pw}}) {
+                int rank = 0;
+                for (const auto& t : top_bins(*bins, r.top_regions)) {
+                    const auto [s, en] = g->span(t.bin);
+                    bed += w.chromosome + "\t" + std::to_string(w.start + (long long)s) + "\t" + std::to_string(w.start + (long long)en) +
+                           "\tpair" + std::to_string(e.pair) + "_" + side + "_" + std::to_string(++rank) + "\t" +
+                           std::to_string(std::lround(std::min(1.f, t.importance) * 1000)) + "\n";
+                }
+            }
+            const auto [es, ee] = eg.span(e.top_enhancer_bin);
+            const auto [ps, pe] = pg.span(e.top_promoter_bin);
+            cells.push_back({{ew.chromosome, ew.start + (long long)es, ew.start + (long long)ee, pr.enhancer_name},
+                             {pw.chromosome, pw.start + (long long)ps, pw.start + (long long)pe, pr.promoter_name},
+                             "pair" + std::to_string(e.pair),
+                             double(e.top_cell)});
+        }
+        std::vector<std::pair<std::string, long long>> sizes;
+        for (const auto& c : d.g->chromosomes()) sizes.emplace_back(c, *d.g->length(c));
+        importance.write_bedgraph(out / "importance.bedGraph", "epiann attention");
+        importance.write_bigwig(out / "importance.bw", sizes);
+        helix::write_file_atomically(out / "top_regions.bed", bed);
+        write_bedpe(out / "top_bin_pairs.bedpe", cells);
+        write_interact(out / "top_bin_pairs.interact", cells, "epiann_attention", "strongest enhancer-promoter attention cell per pair");
+
+        // Motif scanning of every distinct window, then enrichment.
+        const auto motifs = read_jaspar(r.motifs);
+        std::vector<position_matrix> matrices;
+        for (const auto& m : motifs) matrices.push_back(m.probabilities());
+        const motif_scanner scanner(std::move(matrices), r.p_value);
+        std::map<std::string, std::size_t> window_index;
+        std::vector<interval> windows;
+        std::vector<std::size_t> enhancer_scan(explained.size()), promoter_scan(explained.size());
+        for (std::size_t i = 0; i < explained.size(); ++i)
+            for (auto [w, slot] : {std::pair{explained[i].windows.enhancer.span, &enhancer_scan[i]}, std::pair{explained[i].windows.promoter.span, &promoter_scan[i]}}) {
+                const auto [it, added] = window_index.try_emplace(w.text(), windows.size());
+                if (added) windows.push_back(w);
+                *slot = it->second;
+            }
+        std::fprintf(stderr, "scanning %zu windows with %zu motifs\n", windows.size(), motifs.size());
+        std::vector<std::vector<std::pair<std::uint32_t, std::size_t>>> sites(windows.size());
+#pragma omp parallel for schedule(dynamic, 4)
+        for (std::size_t w = 0; w < windows.size(); ++w) {
+            const auto& span = windows[w];
+            const auto seq = d.g->sequence(span.chromosome, span.start, span.end);
+            const double gc = gc_fraction(seq);
+            // Similar matrices (USF1, USF2, TFE3, MITF all read CACGTG) hit the same bases; keep, among overlapping
+            // sites, only the most significant one, so that each stretch of DNA votes for one motif.
+            auto found = scanner.scan(seq);
+            std::vector<std::pair<double, std::size_t>> by_p;
+            for (std::size_t k = 0; k < found.size(); ++k)
+                by_p.emplace_back(scanner.p_value_of(found[k].motif, gc, found[k].score), k);
+            std::sort(by_p.begin(), by_p.end());
+            std::vector<std::pair<std::size_t, std::size_t>> taken;
+            for (const auto& [p, k] : by_p) {
+                const auto& site = found[k];
+                const std::size_t end = site.position + motifs[site.motif].length();
+                const bool overlaps = std::any_of(taken.begin(), taken.end(), [&](const auto& t) { return site.position < t.second && t.first < end; });
+                if (r.all_sites || !overlaps) {
+                    taken.emplace_back(site.position, end);
+                    sites[w].emplace_back(std::uint32_t(site.motif), site.position + motifs[site.motif].length() / 2);
+                }
+            }
+        }
+        // One element_scan per (pair, side): the same window has different top regions in different pairs.
+        std::vector<element_scan> enhancer_scans, promoter_scans;
+        for (std::size_t i = 0; i < explained.size(); ++i) {
+            enhancer_scans.push_back({eg.window, regions_of(explained[i].enhancer_bins, eg), sites[enhancer_scan[i]]});
+            promoter_scans.push_back({pg.window, regions_of(explained[i].promoter_bins, pg), sites[promoter_scan[i]]});
+        }
+        nlohmann::json summary = {{"pairs", explained.size()}, {"windows_scanned", windows.size()}, {"motifs", motifs.size()}};
+        std::map<std::string, std::vector<motif_enrichment_row>> tables;
+        for (const auto& [side, scans] : {std::pair{"enhancer", &enhancer_scans}, std::pair{"promoter", &promoter_scans}})
+            for (int label : {1, 0}) {
+                std::vector<element_scan> chosen;
+                for (std::size_t i = 0; i < explained.size(); ++i)
+                    if (explained[i].label == label) chosen.push_back((*scans)[i]);
+                const std::string name = std::string(side) + (label ? "_positives" : "_negatives");
+                tables[name] = motif_enrichment(chosen, motifs.size(), r.permutations, 7);
+            }
+        std::string tsv = "table\trank\tmotif\ttf\tsites\tin_regions\tobserved\texpected\tfold\tz\tp_value\n";
+        for (const auto& [name, rows] : tables) {
+            std::size_t rank = 0;
+            for (const auto& row : rows) {
+                if (row.sites == 0) continue;
+                tsv += name + "\t" + std::to_string(++rank) + "\t" + motifs[row.motif].id + "\t" + motifs[row.motif].name + "\t" +
+                       std::to_string(row.sites) + "\t" + std::to_string(row.in_regions) + "\t" + fixed(row.observed_fraction) + "\t" +
+                       fixed(row.expected_fraction) + "\t" + fixed(row.fold, 3) + "\t" + fixed(row.z, 2) + "\t" + fixed(row.p_value, 4) + "\n";
+            }
+        }
+        helix::write_file_atomically(out / "motif_enrichment.tsv", tsv);
+        std::vector<pair_scan> pair_scans;
+        for (std::size_t i = 0; i < explained.size(); ++i) pair_scans.push_back({&enhancer_scans[i], &promoter_scans[i], explained[i].label});
+        const auto tf_rows = tf_pair_enrichment(pair_scans, motifs.size(), 5);
+        std::string tf = "rank\tenhancer_motif\tenhancer_tf\tpromoter_motif\tpromoter_tf\tpositives_with\tpositives_without\t"
+                         "negatives_with\tnegatives_without\todds_ratio\tp_value\tq_value\n";
+        for (std::size_t k = 0; k < tf_rows.size() && k < 500; ++k) {
+            const auto& t = tf_rows[k];
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "%.4g\t%.3g\t%.3g", t.odds_ratio, t.p_value, t.q_value);
+            tf += std::to_string(k + 1) + "\t" + motifs[t.enhancer_motif].id + "\t" + motifs[t.enhancer_motif].name + "\t" +
+                  motifs[t.promoter_motif].id + "\t" + motifs[t.promoter_motif].name + "\t" + std::to_string(t.positive_with) + "\t" +
+                  std::to_string(t.positive_without) + "\t" + std::to_string(t.negative_with) + "\t" +
+                  std::to_string(t.negative_without) + "\t" + buf + "\n";
+        }
+        helix::write_file_atomically(out / "tf_pairs.tsv", tf);
+
+        // Recovery of a simulated grammar.
+        if (!r.truth.empty() && !r.grammar.empty()) {
+            std::vector<std::pair<std::string, std::string>> cooperating;
+            line_reader g(r.grammar);
+            while (auto line = g.next()) {
+                const auto f = split_fields(line->substr(0, line->find('#')), '\t');
+                if (f.size() >= 3 && f[0] == "cooperates") cooperating.emplace_back(std::string(f[1]), std::string(f[2]));
+            }
+            std::set<std::string> cooperating_enhancer;
+            for (const auto& [a, b] : cooperating) cooperating_enhancer.insert(a);
+            std::unordered_map<std::string, std::vector<truth_site>> planted;  // element name -> sites
+            line_reader t(r.truth);
+            t.next();
+            while (auto line = t.next()) {
+                const auto f = split_fields(*line, '\t');
+                if (f.size() < 9) throw t.error("expected 9 columns (element side motif tf strand chrom start end cooperating)");
+                planted[std::string(f[0])].push_back({std::string(f[2]), *parse_integer(f[6]), *parse_integer(f[7])});
+            }
+            // Fraction of positive pairs whose top enhancer regions hold a cooperating enhancer site, and its
+            // expectation for random regions of the same sizes.
+            std::size_t positives = 0, hit = 0;
+            double expected = 0;
+            helix::counter_rng rng(11);
+            for (std::size_t i = 0; i < explained.size(); ++i) {
+                if (explained[i].label != 1) continue;
+                ++positives;
+                const auto& pr = d.pairs.pairs[explained[i].pair];
+                const auto w = explained[i].windows.enhancer.span;
+                std::vector<long long> centres;
+                for (const auto& s : planted[pr.enhancer_name])
+                    if (cooperating_enhancer.count(s.motif)) centres.push_back((s.start + s.end) / 2 - w.start);
+                auto holds = [&](const std::vector<std::pair<std::size_t, std::size_t>>& regions) {
+                    return std::any_of(centres.begin(), centres.end(), [&](long long c) {
+                        return std::any_of(regions.begin(), regions.end(), [&](const auto& reg) { return c >= (long long)reg.first && c < (long long)reg.second; });
+                    });
+                };
+                hit += holds(enhancer_scans[i].regions);
+                for (int k = 0; k < 20; ++k) {
+                    std::vector<std::pair<std::size_t, std::size_t>> random;
+                    for (const auto& reg : enhancer_scans[i].regions) {
+                        const std::size_t size = reg.second - reg.first;
+                        const std::size_t s = rng.next_below(eg.window - size + 1);
+                        random.emplace_back(s, s + size);
+                    }
+                    expected += holds(random) / 20.0;
+                }
+            }
+            auto rank_of = [&](const std::string& table, const std::string& id) {
+                std::size_t rank = 0;
+                for (const auto& row : tables[table]) {
+                    if (row.sites == 0) continue;
+                    ++rank;
+                    if (motifs[row.motif].id == id) return rank;
+                }
+                return std::size_t(0);
+            };
+            nlohmann::json ranks = nlohmann::json::array();
+            std::size_t in_top15 = 0;
+            for (const auto& [a, b] : cooperating) {
+                std::size_t tf_rank = 0;
+                for (std::size_t k = 0; k < tf_rows.size(); ++k)
+                    if (motifs[tf_rows[k].enhancer_motif].id == a && motifs[tf_rows[k].promoter_motif].id == b) {
+                        tf_rank = k + 1;
+                        break;
+                    }
+                in_top15 += tf_rank > 0 && tf_rank <= 15;
+                ranks.push_back({{"enhancer_motif", a}, {"promoter_motif", b},
+                                 {"enhancer_rank", rank_of("enhancer_positives", a)},
+                                 {"promoter_rank", rank_of("promoter_positives", b)}, {"tf_pair_rank", tf_rank}});
+            }
+            summary["recovery"] = {{"positive_pairs", positives},
+                                   {"top_enhancer_regions_hold_cooperating_site", positives ? double(hit) / double(positives) : 0.0},
+                                   {"expected_for_random_regions", positives ? expected / double(positives) : 0.0},
+                                   {"planted_pairs", ranks},
+                                   {"planted_pairs_in_top15", in_top15}};
+        }
+        helix::write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
+        return summary;
+    });
+}
+
+}  // namespace epiann
