@@ -22,7 +22,7 @@ TEST_CASE("epiann_model<3000, 2000> has the paper's shapes and 5.6 M parameters"
         if (p.name.rfind("head.coordinates.", 0) == 0) coordinate_params += p.size;
     CHECK(net::param_size == 5604102);
     CHECK(double(coordinate_params) / double(net::param_size) > 0.975);  // DESIGN: 98 % in the coordinate heads
-    CHECK(model.model().get<0>().first.get<3>().rate == 0.2f);  // dropout after the pool
+    CHECK(model.model().get<0>().first.get<1>().rate == 0.2f);  // dropout after the fused conv, relu and pool
 }
 
 TEST_CASE("the whole EPIANN model passes a finite-difference gradient check (small size, dropout active)") {

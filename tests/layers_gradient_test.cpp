@@ -66,3 +66,10 @@ TEST_CASE("composition gradients: seq, twin, nested, with training-mode dropout"
     check<seq<twin<seq<conv1d<3, 2>, dropout>>, twin<flatten>>, pair_of<shape<6, 2>, shape<5, 2>>>(
         "seq of twins", seq{twin{seq{conv1d<3, 2>{}, dropout{0.2f}}}, twin<flatten>{}}, training());
 }
+
+TEST_CASE("conv1d_relu_max_pool1d gradients (continuous inputs: no ties in the pool)") {
+    check<conv1d_relu_max_pool1d<5, 3, 3, 3, padding::same>, shape<12, 4>>("fused conv, SAME pool");
+    check<conv1d_relu_max_pool1d<4, 3, 4, 2, padding::valid, bias::on>, shape<13, 3>>(
+        "fused conv with bias, overlapping VALID pool");
+    check<conv1d_relu_max_pool1d<3, 2, 4, 4, padding::same>, shape<9, 2>>("fused conv, SAME pool, uneven");
+}

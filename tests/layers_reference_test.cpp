@@ -121,3 +121,74 @@ TEST_CASE("dropout: identity at inference; in training drops about `rate`, scale
     CHECK_THROWS_AS(dropout{1.0f}, argument_error);
     CHECK_THROWS_AS(dropout{-0.1f}, argument_error);
 }
+
+namespace {
+// conv1d_relu_max_pool1d against seq{conv1d, relu, max_pool1d}: pooled output, weight (and bias) gradient and input
+// gradient, on one input tensor. `one_hot` fills one-hot rows with about one N (all-zero) row in twenty.
+template <class Fused, class Reference, class T>
+void check_fused_against_separate(bool one_hot, std::uint64_t seed, double rtol, const char* what) {
+    using In = typename Fused::input;
+    using Out = typename Fused::output;
+    static_assert(std::is_same_v<Out, typename Reference::output> && Fused::param_size == Reference::param_size);
+    constexpr std::size_t batch = 3;
+    tensor<T, In> x(batch), dx_fused(batch), dx_ref(batch);
+    counter_rng r(seed);
+    for (std::size_t b = 0; b < batch; ++b)
+        for (std::size_t l = 0; l < In::first; ++l) {
+            if (!one_hot) {
+                for (std::size_t c = 0; c < In::last; ++c) x(b, l, c) = T(r.next_normal());
+            } else if (r.next_below(20) != 0) {
+                x(b, l, r.next_below(In::last)) = T(1);
+            }
+        }
+    const auto w = normal_vector<T>(Fused::param_size, seed + 1);
+    tensor<T, Out> y_fused(batch), y_ref(batch), dy(batch);
+    fill_normal(dy, seed + 2);
+    std::vector<T> cache_fused(batch * Fused::cache_size), cache_ref(batch * Reference::cache_size);
+    std::vector<T> g_fused(Fused::param_size, T(0)), g_ref(Fused::param_size, T(0)), g_no_din(Fused::param_size, T(0));
+    cpu_context ctx(2);
+    const Fused fused;
+    const Reference ref;
+    fused.template forward<T>(ctx, w.data(), x.cview(), y_fused.view(), cache_fused.data());
+    ref.template forward<T>(ctx, w.data(), x.cview(), y_ref.view(), cache_ref.data());
+    fused.template backward<T>(ctx, w.data(), g_fused.data(), x.cview(), y_fused.cview(), dy.cview(), dx_fused.view(),
+                               cache_fused.data());
+    ref.template backward<T>(ctx, w.data(), g_ref.data(), x.cview(), y_ref.cview(), dy.cview(), dx_ref.view(),
+                             cache_ref.data());
+    fused.template backward<T>(ctx, w.data(), g_no_din.data(), x.cview(), y_fused.cview(), dy.cview(), {},
+                               cache_fused.data());
+    std::size_t positive = 0;
+    for (std::size_t i = 0; i < y_ref.size(); ++i) positive += y_ref[i] > T(0);
+    REQUIRE(positive > y_ref.size() / 4);  // the gradient paths are exercised
+    const testing::tolerance tol{rtol, rtol};
+    for (const auto& c : {testing::compare(y_fused.data(), y_ref.data(), y_ref.size(), tol, std::string(what) + ": output"),
+                          testing::compare(g_fused.data(), g_ref.data(), g_ref.size(), tol, std::string(what) + ": weight gradient"),
+                          testing::compare(dx_fused.data(), dx_ref.data(), dx_ref.size(), tol, std::string(what) + ": input gradient"),
+                          testing::compare(g_no_din.data(), g_ref.data(), g_ref.size(), tol,
+                                           std::string(what) + ": weight gradient without input gradient")}) {
+        INFO(c.message());
+        CHECK(c.ok);
+    }
+}
+}  // namespace
+
+TEST_CASE("conv1d_relu_max_pool1d equals conv1d, relu, max_pool1d: one-hot and continuous input, SAME and VALID") {
+    // 80 filters: one block of 64 and a tail of 16 in the kernel.
+    using same_fused = conv1d_relu_max_pool1d<80, 15, 30, 30, padding::same>::bind<shape<400, 4>>;
+    using same_ref = seq<conv1d<80, 15>, relu, max_pool1d<30, 30, padding::same>>::bind<shape<400, 4>>;
+    static_assert(same_fused::out_length == 13 && same_fused::pad_before == 2);  // 386 -> ceil(386 / 30)
+    check_fused_against_separate<same_fused, same_ref, float>(true, 21, 1e-5, "SAME, one-hot with N rows, float");
+    check_fused_against_separate<same_fused, same_ref, float>(false, 22, 1e-4, "SAME, continuous, float");
+    check_fused_against_separate<same_fused, same_ref, double>(true, 23, 1e-12, "SAME, one-hot with N rows, double");
+
+    using valid_fused = conv1d_relu_max_pool1d<24, 7, 5, 3, padding::valid, bias::on>::bind<shape<60, 5>>;
+    using valid_ref = seq<conv1d<24, 7, bias::on>, relu, max_pool1d<5, 3>>::bind<shape<60, 5>>;
+    check_fused_against_separate<valid_fused, valid_ref, double>(false, 24, 1e-12, "VALID, overlapping, bias, continuous");
+    check_fused_against_separate<valid_fused, valid_ref, double>(true, 25, 1e-12, "VALID, overlapping, bias, one-hot");
+
+    // EPIANN's promoter trunk at full size (one-hot, float).
+    using epiann_fused = conv1d_relu_max_pool1d<256, 15, 30, 30, padding::same>::bind<shape<2000, 4>>;
+    using epiann_ref = seq<conv1d<256, 15>, relu, max_pool1d<30, 30, padding::same>>::bind<shape<2000, 4>>;
+    static_assert(epiann_fused::out_length == 67 && epiann_fused::pad_before == 12);
+    check_fused_against_separate<epiann_fused, epiann_ref, float>(true, 26, 1e-5, "EPIANN promoter, one-hot, float");
+}

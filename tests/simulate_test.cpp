@@ -12,6 +12,7 @@
 #include "common/errors.hpp"
 #include "data/pairs.hpp"
 #include "genome/genome.hpp"
+#include "explain/peaks.hpp"
 #include "motifs/pfm.hpp"
 #include "simulate/simulation.hpp"
 
@@ -144,6 +145,18 @@ TEST_CASE("every planted site is in the genome at its coordinates, read through 
         ++checked;
     }
     CHECK(checked > 4000);
+
+    // The occupancy track: about 80 % of planted sites lie under a peak.
+    const auto peaks = epiann::peak_set::read((dir / "occupancy.narrowPeak").string());
+    std::size_t covered = 0, sites = 0;
+    for (const auto& r : tsv(dir / "truth.tsv")) {
+        ++sites;
+        covered += peaks.overlaps(r[5], std::stoll(r[6]), std::stoll(r[7]));
+    }
+    const double fraction = double(covered) / double(sites);
+    INFO(covered << " of " << sites << " sites under a peak");
+    CHECK(fraction > 0.77);
+    CHECK(fraction < 0.9);  // a few unbound sites fall under a neighbour's or a background peak
 }
 
 TEST_CASE("bad simulator input is an input error") {

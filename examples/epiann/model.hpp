@@ -26,8 +26,9 @@ auto epiann_spec(float dropout_rate = 0.2f) {
     using namespace helix;
     using attention = additive_cross_attention<S.attention, queries::first>;           // enhancer asks promoter
     using reverse_attention = additive_cross_attention<S.attention, queries::second>;  // promoter asks enhancer
-    const auto trunk = seq{with_name<"conv">(conv1d<S.filters, S.width>{}), relu{},
-                           max_pool1d<S.pool, S.pool, padding::same>{}, dropout{dropout_rate}};
+    // conv1d, relu and SAME max_pool1d fused: only the pooled values and their positions are kept.
+    using conv_relu_pool = conv1d_relu_max_pool1d<S.filters, S.width, S.pool, S.pool, padding::same>;
+    const auto trunk = seq{with_name<"conv">(conv_relu_pool{}), dropout{dropout_rate}};
     const auto coordinates = seq{flatten{}, with_name<"hidden1">(dense<S.coord_hidden1>{}), relu{},
                                  with_name<"hidden2">(dense<S.coord_hidden2>{}), relu{}, with_name<"out">(dense<2>{})};
     const auto interaction = seq{with_name<"map">(bilinear<>{}), top_k_pool<S.top_k>{},  // M = r_E W r_P^T + b

@@ -111,6 +111,7 @@ void add_demo_command(CLI::App& app) {
         x.motifs = sim.motifs_path;
         x.truth = (data / "truth.tsv").string();
         x.grammar = (data / "grammar.tsv").string();
+        x.peaks = (data / "occupancy.narrowPeak").string();
         x.threads = o->threads;
         if (o->quick) {
             x.max_pairs = 400;
@@ -138,7 +139,8 @@ void add_demo_command(CLI::App& app) {
                     "  overlap canary AUROC %.3f (0.5 means the split does not leak)\n"
                     "What attention found (of %zu motifs):\n"
                     "  top 5 enhancer regions hold a planted cooperating site in %.1f %% of positive pairs (random regions: %.1f %%)\n%s"
-                    "  planted TF pairs among the top 15 TF pairs: %d of %zu\n\n%s\n"
+                    "  planted TF pairs among the top 15 TF pairs: %d of %zu\n"
+                    "  top regions under an occupancy peak: %.1f %% (random regions of the same sizes: %.1f %%)\n\n%s\n"
                     "written in %.0f s:\n  %s/          simulated genome, pairs, grammar, planted sites (truth.tsv), README\n"
                     "  %s/           model.safetensors, state.safetensors, log.jsonl, split.tsv, evaluation.json\n"
                     "  %s/audit.json\n  %s/explain/  importance.bw and .bedGraph, top_regions.bed, top_bin_pairs.bedpe/.interact, "
@@ -147,7 +149,9 @@ void add_demo_command(CLI::App& app) {
                     ev.report.best.f1, baseline, ev.report.auroc - baseline, overlap, explained.at("motifs").get<std::size_t>(),
                     100 * recovery.at("top_enhancer_regions_hold_cooperating_site").get<double>(),
                     100 * recovery.at("expected_for_random_regions").get<double>(), ranks.c_str(),
-                    recovery.at("planted_pairs_in_top15").get<int>(), recovery.at("planted_pairs").size(), audit.table().c_str(), elapsed(),
+                    recovery.at("planted_pairs_in_top15").get<int>(), recovery.at("planted_pairs").size(),
+                    100 * explained.at("open_chromatin").at("top_regions_in_peaks").get<double>(),
+                    100 * explained.at("open_chromatin").at("random_regions_in_peaks").get<double>(), audit.table().c_str(), elapsed(),
                     data.c_str(), run.c_str(), root.c_str(), root.c_str());
     });
 }

@@ -23,6 +23,7 @@ void add_explain_command(CLI::App& app) {
     cmd->add_option("--p-value", r->p_value, "Motif site threshold")->capture_default_str();
     cmd->add_option("--permutations", r->permutations, "Random placements for the enrichment null")->capture_default_str();
     cmd->add_flag("--all-sites", r->all_sites, "Keep every motif hit (default: the most significant of overlapping hits)");
+    cmd->add_option("--peaks", r->peaks, "narrowPeak/BED of open chromatin (DNase, ATAC): overlap of the top regions");
     cmd->add_option("--truth", r->truth, "A simulated set's truth.tsv: measure recovery of the planted grammar");
     cmd->add_option("--grammar", r->grammar, "A simulated set's grammar.tsv (with --truth)");
     cmd->add_option("--threads", r->threads, "Threads (0: all cores)");

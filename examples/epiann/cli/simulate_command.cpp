@@ -26,6 +26,8 @@ void add_simulate_command(CLI::App& app) {
     cmd->add_option("--site-strength", o->site_strength, "consensus, or sampled from the PWM")->capture_default_str();
     cmd->add_option("--site-radius", o->site_radius, "Sites lie within this many bp of the element's centre")->capture_default_str();
     cmd->add_option("--label-noise", o->label_noise, "Fraction of positives flipped (and as many negatives)")->capture_default_str();
+    cmd->add_option("--bound-fraction", o->bound_fraction, "Planted sites under an occupancy peak")->capture_default_str();
+    cmd->add_option("--background-peaks", o->background_peaks, "Random occupancy peaks per bound site")->capture_default_str();
     cmd->add_option("--grammar", o->grammar_path, "Grammar file (cooperates/decoy lines); default: the built-in grammar");
     cmd->add_option("--tiles", o->tiles_path, "Background tiles (FASTA, gzip allowed)")->capture_default_str();
     cmd->add_option("--motifs", o->motifs_path, "JASPAR .pfm motifs")->capture_default_str();
@@ -33,8 +35,9 @@ void add_simulate_command(CLI::App& app) {
         const auto started = std::chrono::steady_clock::now();
         const auto s = simulate(*o);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::printf("simulated %lld bp, %zu pairs (%zu positive, %zu labels flipped), %zu planted sites in %.1f s: %s\n",
-                    s.genome_length, s.pairs, s.positives, s.flipped, s.sites, seconds, o->out.c_str());
+        std::printf("simulated %lld bp, %zu pairs (%zu positive, %zu labels flipped), %zu planted sites, %zu occupancy peaks in "
+                    "%.1f s: %s\n",
+                    s.genome_length, s.pairs, s.positives, s.flipped, s.sites, s.peaks, seconds, o->out.c_str());
     });
 }
 

@@ -15,6 +15,7 @@
 #include "common/line_reader.hpp"
 #include "explain/attention_map.hpp"
 #include "explain/enrichment.hpp"
+#include "explain/peaks.hpp"
 #include "motifs/pfm.hpp"
 #include "motifs/scan.hpp"
 #include "pipeline/runs.hpp"
@@ -233,6 +234,27 @@ nlohmann::json run_explain(const explain_request& r) {
                   std::to_string(t.negative_without) + "\t" + buf + "\n";
         }
         helix::write_file_atomically(out / "tf_pairs.tsv", tf);
+
+        // Open chromatin: top regions overlapping peaks, against random regions of the same sizes in the same windows.
+        if (!r.peaks.empty()) {
+            const auto peaks = peak_set::read(r.peaks);
+            helix::counter_rng rng(13);
+            double top = 0, random = 0, regions = 0;
+            for (std::size_t i = 0; i < explained.size(); ++i)
+                for (const auto& [scan, w] : {std::pair{&enhancer_scans[i], explained[i].windows.enhancer.span},
+                                              std::pair{&promoter_scans[i], explained[i].windows.promoter.span}})
+                    for (const auto& [s0, s1] : scan->regions) {
+                        regions += 1;
+                        top += peaks.overlaps(w.chromosome, w.start + (long long)s0, w.start + (long long)s1);
+                        for (int k = 0; k < 10; ++k) {
+                            const auto start = (long long)rng.next_below(scan->window - (s1 - s0) + 1);
+                            random += peaks.overlaps(w.chromosome, w.start + start, w.start + start + (long long)(s1 - s0)) / 10.0;
+                        }
+                    }
+            summary["open_chromatin"] = {{"peaks", peaks.size()}, {"top_regions", regions},
+                                         {"top_regions_in_peaks", regions > 0 ? top / regions : 0.0},
+                                         {"random_regions_in_peaks", regions > 0 ? random / regions : 0.0}};
+        }
 
         // Recovery of a simulated grammar.
         if (!r.truth.empty() && !r.grammar.empty()) {

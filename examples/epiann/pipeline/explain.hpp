@@ -17,6 +17,7 @@ namespace epiann {
 struct explain_request {
     std::string checkpoint, genome, pairs, out;
     std::string motifs, truth, grammar;  // truth and grammar: a simulated set's files (optional)
+    std::string peaks;                   // narrowPeak (DNase, ATAC): open-chromatin overlap of the top regions
     std::string set = "test";            // test, or all
     std::size_t max_pairs = 0;           // 0: every pair of the set
     std::size_t top_regions = 5;

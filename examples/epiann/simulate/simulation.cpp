@@ -77,6 +77,8 @@ void check_options(const simulation_options& o, const grammar& g) {
     if (o.site_strength != "consensus" && o.site_strength != "sampled") fail("--site-strength must be consensus or sampled");
     if (!(o.label_noise >= 0 && o.label_noise < 0.5)) fail("--label-noise must lie in [0, 0.5)");
     if (o.site_radius < 50) fail("--site-radius must be at least 50 bp");
+    if (!(o.bound_fraction >= 0 && o.bound_fraction <= 1)) fail("--bound-fraction must lie in [0, 1]");
+    if (!(o.background_peaks >= 0)) fail("--background-peaks must not be negative");
 }
 
 // k distinct items of `pool`, in pool order.
@@ -101,7 +103,7 @@ simulation_summary simulate(const simulation_options& o) {
     const auto tiles = read_tiles(o.tiles_path);
     const auto enhancer_pool = g.enhancer_pool(), promoter_pool = g.promoter_pool();
     helix::counter_rng layout_rng(o.seed, 1), motif_rng(o.seed, 2), site_rng(o.seed, 3), background_rng(o.seed, 4),
-        pair_rng(o.seed, 5), noise_rng(o.seed, 6);
+        pair_rng(o.seed, 5), noise_rng(o.seed, 6), peak_rng(o.seed, 7);
 
     // Layout: elements in random order, spread over the chromosomes by their share, with gaps between them.
     std::vector<element> elements(o.enhancers + o.promoters);
@@ -288,6 +290,40 @@ simulation_summary simulate(const simulation_options& o) {
                      std::to_string(x.start) + "\t" + std::to_string(x.start + (long long)x.bases.size()) + "\t" +
                      ((e.enhancer ? cooperating_e : cooperating_p)[x.motif] ? "yes" : "no") + "\n";
     helix::write_file_atomically(dir / "truth.tsv", truth);
+    // Occupancy peaks: most planted sites bound, the rest not, plus background peaks; sorted as a browser wants.
+    struct peak {
+        std::size_t chromosome;
+        long long start, end;
+    };
+    std::vector<peak> peaks;
+    std::size_t bound = 0;
+    for (const auto& e : elements)
+        for (const auto& x : e.sites) {
+            if (peak_rng.next_uniform() >= o.bound_fraction) continue;
+            const long long width = 80 + (long long)peak_rng.next_below(71);  // narrow: neighbouring sites stay distinct
+            const long long centre = x.start + (long long)x.bases.size() / 2 + (long long)peak_rng.next_below(21) - 10;
+            peaks.push_back({e.chromosome, std::max(0LL, centre - width / 2), std::min(chromosome_length[e.chromosome], centre + width / 2)});
+            ++bound;
+        }
+    const auto extra = std::size_t(std::llround(o.background_peaks * double(bound)));
+    for (std::size_t k = 0; k < extra; ++k) {
+        const std::size_t c = peak_rng.next_below(chromosome_shares.size());
+        const long long width = 80 + (long long)peak_rng.next_below(71);
+        const long long start = (long long)peak_rng.next_below(std::uint64_t(chromosome_length[c] - width));
+        peaks.push_back({c, start, start + width});
+    }
+    std::sort(peaks.begin(), peaks.end(), [](const peak& a, const peak& b) {
+        return a.chromosome != b.chromosome ? a.chromosome < b.chromosome : a.start < b.start;
+    });
+    std::string narrow_peak;
+    for (std::size_t k = 0; k < peaks.size(); ++k) {
+        const auto& p = peaks[k];
+        narrow_peak += std::string(chromosome_shares[p.chromosome].first) + "\t" + std::to_string(p.start) + "\t" +
+                       std::to_string(p.end) + "\tpeak" + std::to_string(k + 1) + "\t1000\t.\t10\t-1\t-1\t" +
+                       std::to_string((p.end - p.start) / 2) + "\n";
+    }
+    helix::write_file_atomically(dir / "occupancy.narrowPeak", narrow_peak);
+    summary.peaks = peaks.size();
     std::string readme =
         "Simulated enhancer-promoter benchmark, written by `epiann simulate` (seed " + std::to_string(o.seed) + ").\n\n"
         "genome.fa (+ .fai): chromosomes chr1-chr22 and chrX, " + std::to_string(summary.genome_length) +
@@ -297,7 +333,9 @@ simulation_summary simulate(const simulation_options& o) {
         "label noise: " + std::to_string(summary.flipped) + " positives became negative and " + std::to_string(summary.flipped) +
         " negatives positive (" + std::to_string(o.label_noise * 100) + " % of the positives).\n"
         "grammar.tsv: the cooperating motif pairs (enhancer motif, promoter motif) and the decoy motifs.\n"
-        "truth.tsv: every planted site (" + std::to_string(summary.sites) + "): element, side, motif, strand, genome coordinates.\n\n"
+        "truth.tsv: every planted site (" + std::to_string(summary.sites) + "): element, side, motif, strand, genome coordinates.\n"
+        "occupancy.narrowPeak: an open-chromatin track with a known truth: " + std::to_string(int(o.bound_fraction * 100)) +
+        " % of planted sites lie under a peak, plus " + std::to_string(int(o.background_peaks * 100)) + " background peaks per 100 bound sites.\n\n"
         "How it was made: " + std::to_string(o.enhancers) + " enhancers and " + std::to_string(o.promoters) +
         " promoters (200-2000 bp) laid along the chromosomes; each carries " + std::to_string(o.min_motifs) + "-" +
         std::to_string(o.max_motifs) + " distinct motifs of its side's pool, each planted " + std::to_string(o.sites_per_motif) +

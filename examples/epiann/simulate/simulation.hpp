@@ -10,6 +10,9 @@
 // Positives are drawn uniformly from the pairs the rule makes positive; negatives from the others, matched to the
 // positives' distance distribution (as TargetFinder matched them). Then `label_noise` of the positives and as many
 // negatives have their label flipped (the rule's label stays in pairs.csv's `rule_label` column).
+// occupancy.narrowPeak plays the part of a DNase/ATAC track with a known truth: `bound_fraction` of the planted sites
+// lie under a peak (80-150 bp around the site), the others are unbound, and `background_peaks` per bound site fall
+// at random places.
 // Deterministic: same options and seed, byte-identical files.
 #pragma once
 
@@ -28,12 +31,14 @@ struct simulation_options {
     std::string site_strength = "consensus";     // or "sampled": each site drawn from the PWM
     long long site_radius = 250;
     double label_noise = 0.01;
+    double bound_fraction = 0.8;       // planted sites covered by an occupancy peak
+    double background_peaks = 0.5;     // extra peaks at random places, per bound site
     std::string grammar_path;  // empty: the default grammar
     std::string tiles_path, motifs_path;
 };
 
 struct simulation_summary {
-    std::size_t pairs = 0, positives = 0, flipped = 0, sites = 0;
+    std::size_t pairs = 0, positives = 0, flipped = 0, sites = 0, peaks = 0;
     long long genome_length = 0;
 };
 
