@@ -146,17 +146,32 @@ TEST_CASE("every planted site is in the genome at its coordinates, read through 
     }
     CHECK(checked > 4000);
 
-    // The occupancy track: about 80 % of planted sites lie under a peak.
+    // The occupancy track: about 80 % of planted sites are bound, i.e. have a peak summit on them (within the
+    // +-10 bp jitter the simulator applies); every site with a summit also lies under a peak.
     const auto peaks = epiann::peak_set::read((dir / "occupancy.narrowPeak").string());
-    std::size_t covered = 0, sites = 0;
+    std::map<std::string, std::set<long long>> summits;
+    std::ifstream np(dir / "occupancy.narrowPeak");
+    for (std::string line; std::getline(np, line);) {
+        std::stringstream ss(line);
+        std::string chrom, name, score, strand, signal, p, q;
+        long long start, end, summit;
+        ss >> chrom >> start >> end >> name >> score >> strand >> signal >> p >> q >> summit;
+        summits[chrom].insert(start + summit);
+    }
+    std::size_t bound = 0, sites = 0;
     for (const auto& r : tsv(dir / "truth.tsv")) {
         ++sites;
-        covered += peaks.overlaps(r[5], std::stoll(r[6]), std::stoll(r[7]));
+        const long long centre = (std::stoll(r[6]) + std::stoll(r[7])) / 2;
+        const auto& s = summits[r[5]];
+        const auto it = s.lower_bound(centre - 12);
+        const bool has_summit = it != s.end() && *it <= centre + 12;
+        bound += has_summit;
+        if (has_summit) CHECK(peaks.overlaps(r[5], std::stoll(r[6]), std::stoll(r[7])));
     }
-    const double fraction = double(covered) / double(sites);
-    INFO(covered << " of " << sites << " sites under a peak");
+    const double fraction = double(bound) / double(sites);
+    INFO(bound << " of " << sites << " sites bound");
     CHECK(fraction > 0.77);
-    CHECK(fraction < 0.9);  // a few unbound sites fall under a neighbour's or a background peak
+    CHECK(fraction < 0.86);  // 0.8, plus the odd site next to a bound neighbour
 }
 
 TEST_CASE("bad simulator input is an input error") {
