@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "helix/helix.hpp"
+#include "helix/kernels/fast_math.hpp"
 #include "helix/kernels/reference.hpp"
 #include "helix/testing/compare.hpp"
 
@@ -191,4 +192,55 @@ TEST_CASE("conv1d_relu_max_pool1d equals conv1d, relu, max_pool1d: one-hot and c
     using epiann_ref = seq<conv1d<256, 15>, relu, max_pool1d<30, 30, padding::same>>::bind<shape<2000, 4>>;
     static_assert(epiann_fused::out_length == 67 && epiann_fused::pad_before == 12);
     check_fused_against_separate<epiann_fused, epiann_ref, float>(true, 26, 1e-5, "EPIANN promoter, one-hot, float");
+}
+
+TEST_CASE("fast_exp and fast_tanh (the float attention's) stay within 2e-7 of the exact functions") {
+    std::vector<double> tanh_got, tanh_want, exp_got, exp_want;
+    for (float x = -20.0f; x < 20.0f; x += 3.7e-4f) {
+        tanh_got.push_back(kernels::fast_tanh(x));
+        tanh_want.push_back(std::tanh(double(x)));
+    }
+    for (float x = -87.0f; x < 88.0f; x += 1.3e-3f) {
+        exp_got.push_back(kernels::fast_exp(x));
+        exp_want.push_back(std::exp(double(x)));
+    }
+    const auto t = testing::compare(tanh_got.data(), tanh_want.data(), tanh_got.size(), {0, 2e-7}, "fast_tanh vs tanh");
+    const auto e = testing::compare(exp_got.data(), exp_want.data(), exp_got.size(), {2.5e-7, 0}, "fast_exp vs exp");
+    INFO(t.message() << "\n" << e.message());
+    CHECK(t.ok);
+    CHECK(e.ok);
+}
+
+TEST_CASE("additive_cross_attention in float (vectorised, fast_tanh) agrees with the double path (std::tanh)") {
+    using layer = additive_cross_attention<32>::bind<pair_of<shape<37, 24>, shape<21, 24>>>;
+    tensor<double, shape<37, 24>> q(3), dr(3), dq(3);
+    tensor<double, shape<21, 24>> k(3), dk(3);
+    fill_normal(q, 41);
+    fill_normal(k, 42);
+    fill_normal(dr, 43);
+    const auto w = normal_vector<double>(layer::param_size, 44);
+    tensor<float, shape<37, 24>> qf(3), drf(3), dqf(3);
+    tensor<float, shape<21, 24>> kf(3), dkf(3);
+    for (std::size_t i = 0; i < q.size(); ++i) qf[i] = float(q[i]), drf[i] = float(dr[i]);
+    for (std::size_t i = 0; i < k.size(); ++i) kf[i] = float(k[i]);
+    const std::vector<float> wf(w.begin(), w.end());
+    tensor<double, shape<37, 24>> out(3);
+    tensor<float, shape<37, 24>> outf(3);
+    std::vector<double> cache(3 * layer::cache_size), g(layer::param_size);
+    std::vector<float> cachef(3 * layer::cache_size), gf(layer::param_size);
+    const cpu_context ctx(2);
+    const layer att;
+    att.forward<double>(ctx, w.data(), make_pair_view(q.cview(), k.cview()), out.view(), cache.data());
+    att.backward<double>(ctx, w.data(), g.data(), make_pair_view(q.cview(), k.cview()), out.cview(), dr.cview(),
+                         make_pair_view(dq.view(), dk.view()), cache.data());
+    att.forward<float>(ctx, wf.data(), make_pair_view(qf.cview(), kf.cview()), outf.view(), cachef.data());
+    att.backward<float>(ctx, wf.data(), gf.data(), make_pair_view(qf.cview(), kf.cview()), outf.cview(), drf.cview(),
+                        make_pair_view(dqf.view(), dkf.view()), cachef.data());
+    for (const auto& c : {testing::compare(outf.data(), out.data(), out.size(), {1e-4, 1e-5}, "output"),
+                          testing::compare(gf.data(), g.data(), g.size(), {1e-3, 1e-4}, "weight gradients"),
+                          testing::compare(dqf.data(), dq.data(), dq.size(), {1e-3, 1e-4}, "query gradient"),
+                          testing::compare(dkf.data(), dk.data(), dk.size(), {1e-3, 1e-4}, "key gradient")}) {
+        INFO(c.message());
+        CHECK(c.ok);
+    }
 }

@@ -15,6 +15,7 @@
 #include "helix/layers/additive_cross_attention.hpp"
 #include "helix/layers/bilinear.hpp"
 #include "helix/layers/conv1d.hpp"
+#include "helix/layers/conv1d_relu_max_pool1d.hpp"
 #include "helix/layers/dense.hpp"
 #include "helix/layers/dropout.hpp"
 #include "helix/layers/flatten.hpp"

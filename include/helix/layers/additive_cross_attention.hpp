@@ -4,9 +4,10 @@
 // first answers, so one pair feeds both directions); output <Lq, C>:
 //   s_ij = v^T tanh(W_q^T q_i + W_k^T k_j),  a_ij = softmax over j of s_ij,  r_i = sum_j a_ij k_j
 // Parameters: query_weight [C, Dim], key_weight [C, Dim], score_weight [Dim] (no biases, as in EPIANN).
-// The cache keeps the projections (Lq + Lk) x Dim and the attention matrix Lq x Lk, which backward needs
-// anyway, so attention() exposes it for interpretation at no cost. The Lq x Lk x Dim tanh terms are the
-// largest intermediate (EPIANN: 100 x 67 x 32 per pair) and are recomputed in backward, never stored.
+// The cache keeps the projections (queries Lq x Dim, keys transposed Dim x Lk) and the attention matrix Lq x Lk,
+// which backward needs anyway, so attention() exposes it for interpretation at no cost. The Lq x Lk x Dim tanh
+// terms are the largest intermediate (EPIANN: 100 x 67 x 32 per pair) and are recomputed in backward, never
+// stored; scores and their gradient are vectorised loops (backend/cpu/attention.hpp).
 #pragma once
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <limits>
 #include <vector>
 
+#include "helix/backend/cpu/attention.hpp"
 #include "helix/backend/cpu/gemm.hpp"
 #include "helix/core/parallel_for.hpp"
 #include "helix/layers/layer.hpp"
@@ -64,8 +66,9 @@ struct additive_cross_attention {
         using output = shape<query_length, channels>;
         static constexpr std::size_t proj_size = channels * Dim;
         static constexpr std::size_t param_size = 2 * proj_size + Dim;
-        // per sample: query projections, key projections, attention matrix
-        static constexpr std::size_t attention_offset = (query_length + key_length) * Dim;
+        // per sample: query projections, key projections (transposed, rows padded to key_stride), attention matrix
+        static constexpr std::size_t key_stride = backend::cpu::attention_key_stride(key_length);
+        static constexpr std::size_t attention_offset = (query_length + key_stride) * Dim;
         static constexpr std::size_t cache_size = attention_offset + query_length * key_length;
 
         bind() = default;
@@ -94,30 +97,20 @@ struct additive_cross_attention {
             const T* v = params + 2 * proj_size;
             parallel_for(ctx, in.batch(), [&](std::size_t b) {
                 T* c = cache + b * cache_size;
-                T* qp = c;                  // query_length x Dim
-                T* kp = c + query_length * Dim;  // key_length x Dim
+                T* qp = c;                       // query_length x Dim
+                T* kt = c + query_length * Dim;  // Dim x key_stride: key projections, transposed, zero padding
                 T* a = c + attention_offset;
                 const T* q = query_half(in).sample(b);
                 const T* k = key_half(in).sample(b);
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, query_length, Dim, channels, T(1), q, channels, wq,
-                                      Dim, T(0), qp, Dim);
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, key_length, Dim, channels, T(1), k, channels, wk,
-                                      Dim, T(0), kp, Dim);
-                for (std::size_t i = 0; i < query_length; ++i) {
-                    T* row = a + i * key_length;
-                    T top = -std::numeric_limits<T>::infinity();
-                    for (std::size_t j = 0; j < key_length; ++j) {
-                        T s = 0;
-                        for (std::size_t d = 0; d < Dim; ++d) s += v[d] * std::tanh(qp[i * Dim + d] + kp[j * Dim + d]);
-                        row[j] = s;
-                        top = std::max(top, s);
-                    }
-                    T sum = 0;
-                    for (std::size_t j = 0; j < key_length; ++j) sum += (row[j] = std::exp(row[j] - top));
-                    for (std::size_t j = 0; j < key_length; ++j) row[j] /= sum;
-                }
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, query_length, channels, key_length, T(1), a, key_length, k,
-                                      channels, T(0), out.sample(b), channels);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, query_length, Dim, channels, T(1), q, channels,
+                                      wq, Dim, T(0), qp, Dim);
+                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::yes, Dim, key_length, channels, T(1), wk, Dim, k,
+                                      channels, T(0), kt, key_stride);
+                for (std::size_t d = 0; d < Dim; ++d) std::fill(kt + d * key_stride + key_length, kt + (d + 1) * key_stride, T(0));
+                backend::cpu::run_kernel<backend::cpu::attention_forward_kernel<T, query_length, key_length, Dim>>(
+                    static_cast<const T*>(qp), static_cast<const T*>(kt), v, a);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, query_length, channels, key_length, T(1), a,
+                                      key_length, k, channels, T(0), out.sample(b), channels);
             });
         }
 
@@ -129,60 +122,53 @@ struct additive_cross_attention {
             const T* wq = params;
             const T* wk = params + proj_size;
             const T* v = params + 2 * proj_size;
-            // Per-sample gradients of the projections and of v; parameter gradients are summed afterwards
-            // in sample order, so the result does not depend on the thread count.
-            std::vector<T> dproj(batch * (query_length + key_length) * Dim), dv(batch * Dim, T(0));
+            // Per-sample gradients of the projections (stacked over the batch, so that each weight gradient is
+            // one product) and of v (summed afterwards in sample order): the result does not depend on how the
+            // batch is split between threads.
+            std::vector<T> dqp_all(batch * query_length * Dim), dkp_all(batch * key_length * Dim), dv(batch * Dim, T(0));
             parallel_for(ctx, batch, [&](std::size_t b) {
                 const T* c = cache + b * cache_size;
                 const T* qp = c;
-                const T* kp = c + query_length * Dim;
+                const T* kt = c + query_length * Dim;
                 const T* a = c + attention_offset;
                 const T* k = key_half(in).sample(b);
                 const T* dr = dout.sample(b);
-                std::vector<T> ds(query_length * key_length);
+                thread_local std::vector<T> ds, dkt;
+                ds.resize(query_length * key_length);
+                dkt.resize(Dim * key_stride);
                 // da = dr k^T; ds = a * (da - rowsum(a * da))
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, query_length, key_length, channels, T(1), dr, channels,
-                                      k, channels, T(0), ds.data(), key_length);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, query_length, key_length, channels, T(1), dr,
+                                      channels, k, channels, T(0), ds.data(), key_length);
                 for (std::size_t i = 0; i < query_length; ++i) {
                     T dot = 0;
                     for (std::size_t j = 0; j < key_length; ++j) dot += a[i * key_length + j] * ds[i * key_length + j];
-                    for (std::size_t j = 0; j < key_length; ++j) ds[i * key_length + j] = a[i * key_length + j] * (ds[i * key_length + j] - dot);
+                    for (std::size_t j = 0; j < key_length; ++j)
+                        ds[i * key_length + j] = a[i * key_length + j] * (ds[i * key_length + j] - dot);
                 }
-                T* dqp = dproj.data() + b * (query_length + key_length) * Dim;
-                T* dkp = dqp + query_length * Dim;
-                T* dvb = dv.data() + b * Dim;
-                std::fill(dqp, dqp + (query_length + key_length) * Dim, T(0));
-                for (std::size_t i = 0; i < query_length; ++i)
-                    for (std::size_t j = 0; j < key_length; ++j) {
-                        const T g = ds[i * key_length + j];
-                        for (std::size_t d = 0; d < Dim; ++d) {
-                            const T t = std::tanh(qp[i * Dim + d] + kp[j * Dim + d]);
-                            dvb[d] += g * t;
-                            const T du = g * v[d] * (T(1) - t * t);
-                            dqp[i * Dim + d] += du;
-                            dkp[j * Dim + d] += du;
-                        }
-                    }
+                T* dqp = dqp_all.data() + b * query_length * Dim;
+                T* dkp = dkp_all.data() + b * key_length * Dim;
+                backend::cpu::run_kernel<backend::cpu::attention_backward_kernel<T, query_length, key_length, Dim>>(
+                    qp, kt, v, static_cast<const T*>(ds.data()), dqp, dkt.data(), dv.data() + b * Dim);
+                for (std::size_t d = 0; d < Dim; ++d)
+                    for (std::size_t j = 0; j < key_length; ++j) dkp[j * Dim + d] = dkt[d * key_stride + j];
                 if (din.empty()) return;
                 T* dq = query_half(din).sample(b);
                 T* dk = key_half(din).sample(b);
                 // dq = dQ W_q^T; dk = a^T dr (values) + dK W_k^T (keys)
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, query_length, channels, Dim, T(1), dqp, Dim, wq,
-                                      Dim, T(0), dq, channels);
-                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, key_length, channels, query_length, T(1), a, key_length, dr,
-                                      channels, T(0), dk, channels);
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, key_length, channels, Dim, T(1), dkp, Dim, wk, Dim,
-                                      T(1), dk, channels);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, query_length, channels, Dim, T(1), dqp, Dim,
+                                      wq, Dim, T(0), dq, channels);
+                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, key_length, channels, query_length, T(1), a,
+                                      key_length, dr, channels, T(0), dk, channels);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, key_length, channels, Dim, T(1), dkp, Dim, wk,
+                                      Dim, T(1), dk, channels);
             });
-            for (std::size_t b = 0; b < batch; ++b) {
-                const T* dqp = dproj.data() + b * (query_length + key_length) * Dim;
-                const T* dkp = dqp + query_length * Dim;
-                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, Dim, query_length, T(1),
-                                      query_half(in).sample(b), channels, dqp, Dim, T(1), grads, Dim);
-                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, Dim, key_length, T(1),
-                                      key_half(in).sample(b), channels, dkp, Dim, T(1), grads + proj_size, Dim);
+            // dW_q += Q^T dQ and dW_k += K^T dK over the whole batch at once (samples are contiguous).
+            backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, Dim, batch * query_length, T(1),
+                                  query_half(in).data(), channels, dqp_all.data(), Dim, T(1), grads, Dim);
+            backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, Dim, batch * key_length, T(1),
+                                  key_half(in).data(), channels, dkp_all.data(), Dim, T(1), grads + proj_size, Dim);
+            for (std::size_t b = 0; b < batch; ++b)
                 for (std::size_t d = 0; d < Dim; ++d) grads[2 * proj_size + d] += dv[b * Dim + d];
-            }
         }
     };
 };

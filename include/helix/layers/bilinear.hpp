@@ -77,10 +77,10 @@ struct bilinear {
                 backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, rows_b, channels, rows_a, T(1), dm, rows_b,
                                       cache + b * cache_size, channels, T(0), din.second.sample(b), channels);
             });
+            // dW += A^T d(AW) over the whole batch at once (samples are contiguous).
+            backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, channels, batch * rows_a, T(1),
+                                  in.first.data(), channels, daw.data(), channels, T(1), grads, channels);
             for (std::size_t b = 0; b < batch; ++b) {
-                backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, channels, rows_a, T(1),
-                                      in.first.sample(b), channels, daw.data() + b * rows_a * channels, channels, T(1),
-                                      grads, channels);
                 if constexpr (Bias == bias::on) {
                     const T* dm = dout.sample(b);
                     T s = 0;
