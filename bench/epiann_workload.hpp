@@ -50,7 +50,7 @@ float train_step(Net& net, helix::adam<float>& optimizer, helix::cpu_context& ct
     const float loss = epiann_loss(out, b);
     net.zero_grad();
     net.backward(ctx, b.input());
-    optimizer.step(net);
+    optimizer.step(net, ctx);
     return loss;
 }
 

@@ -225,7 +225,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
                                          "; the last good checkpoint is " + state_path.string());
             net.zero_grad();
             net.backward(ctx, b.input());
-            optimizer.step(net);
+            optimizer.step(net, ctx);
             loss_sum += loss;
             ++record.steps;
             record.examples += items.size();

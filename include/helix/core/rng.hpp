@@ -42,12 +42,16 @@ HELIX_HD inline double uniform_double_from_bits(std::uint32_t hi, std::uint32_t 
     return (static_cast<double>(x & ((std::uint64_t{1} << 53) - 1)) + 1.0) * (1.0 / 9007199254740992.0);
 }
 
-// The draw with index `i` of the stream (seed, stream): 4 words per Philox call, one word per index.
-HELIX_HD inline std::uint32_t random_bits(std::uint64_t seed, std::uint64_t stream, std::uint64_t i) {
-    const philox4x32::counter c{static_cast<std::uint32_t>(i >> 2), static_cast<std::uint32_t>(i >> 34),
+// The draws 4g .. 4g + 3 of the stream (seed, stream): one Philox call gives 4 words, one word per index.
+HELIX_HD inline philox4x32::counter random_group(std::uint64_t seed, std::uint64_t stream, std::uint64_t g) {
+    const philox4x32::counter c{static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(g >> 32),
                                 static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32)};
     const philox4x32::key k{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
-    return philox4x32::generate(c, k)[i & 3];
+    return philox4x32::generate(c, k);
+}
+// The draw with index `i` of the stream.
+HELIX_HD inline std::uint32_t random_bits(std::uint64_t seed, std::uint64_t stream, std::uint64_t i) {
+    return random_group(seed, stream, i >> 2)[i & 3];
 }
 
 class counter_rng {
@@ -66,9 +70,27 @@ public:
     }
     HELIX_HD std::uint32_t bits(std::uint64_t index) const { return random_bits(seed_, stream_, index); }
     HELIX_HD float uniform(std::uint64_t index) const { return uniform_from_bits(bits(index)); }
+    // f(k, uniform(first + k)) for k in [0, n), with one Philox call per 4 draws instead of one per draw.
+    template <class F>
+    void for_each_uniform(std::uint64_t first, std::size_t n, F&& f) const {
+        std::size_t k = 0;
+        while (k < n) {
+            const std::uint64_t index = first + k;
+            const philox4x32::counter words = random_group(seed_, stream_, index >> 2);
+            for (std::size_t lane = index & 3; lane < 4 && k < n; ++lane, ++k) f(k, uniform_from_bits(words[lane]));
+        }
+    }
 
-    // Sequential draws, for initialisation and shuffling.
-    std::uint32_t next_bits() { return bits(next_++); }
+    // Sequential draws, for initialisation and shuffling (the last group of 4 is kept: one Philox call per 4).
+    std::uint32_t next_bits() {
+        const std::uint64_t index = next_++;
+        if (index >> 2 != cached_group_ || !cache_valid_) {
+            cached_ = random_group(seed_, stream_, index >> 2);
+            cached_group_ = index >> 2;
+            cache_valid_ = true;
+        }
+        return cached_[index & 3];
+    }
     double next_uniform() {
         const std::uint32_t hi = next_bits();
         return uniform_double_from_bits(hi, next_bits());
@@ -92,6 +114,9 @@ private:
     std::uint64_t seed_;
     std::uint64_t stream_;
     std::uint64_t next_ = 0;
+    philox4x32::counter cached_{};
+    std::uint64_t cached_group_ = 0;
+    bool cache_valid_ = false;
 };
 
 }  // namespace helix

@@ -46,11 +46,14 @@ struct dropout {
                 const T* x = in.sample(b);
                 T* y = out.sample(b);
                 T* mask = cache + b * cache_size;
-                for (std::size_t i = 0; i < input::size; ++i) {
-                    const std::size_t k = b * input::size + i;
-                    mask[i] = !active ? T(1) : (rng.uniform(first + k) > rate ? keep_scale : T(0));
-                    y[i] = x[i] * mask[i];
+                if (!active) {
+                    for (std::size_t i = 0; i < input::size; ++i) mask[i] = T(1), y[i] = x[i];
+                    return;
                 }
+                rng.for_each_uniform(first + b * input::size, input::size, [&](std::size_t i, float u) {
+                    mask[i] = u > rate ? keep_scale : T(0);
+                    y[i] = x[i] * mask[i];
+                });
             });
         }
 

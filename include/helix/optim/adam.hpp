@@ -2,14 +2,17 @@
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 //   p -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps)
 // weight_decay adds weight_decay * p to g first (L2, as torch.optim.Adam does; not AdamW).
-// State (m, v, t) is exposed so that checkpoints can resume training exactly.
+// State (m, v, t) is exposed so that checkpoints can resume training exactly. step(net, ctx) splits the update across
+// the context's threads (element-wise, so the result does not depend on the split).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 
 #include "helix/core/aligned_buffer.hpp"
 #include "helix/core/error.hpp"
+#include "helix/core/parallel_for.hpp"
 
 namespace helix {
 
@@ -26,11 +29,11 @@ struct adam {
         : lr(learning_rate), beta1(beta1_), beta2(beta2_), eps(eps_), weight_decay(weight_decay_) {}
 
     template <class Net>
-    void step(Net& net) {
-        step(net.parameters(), std::span<const T>(net.gradients()));
+    void step(Net& net, const cpu_context& ctx = cpu_context(1)) {
+        step(net.parameters(), std::span<const T>(net.gradients()), ctx);
     }
 
-    void step(std::span<T> params, std::span<const T> grads) {
+    void step(std::span<T> params, std::span<const T> grads, const cpu_context& ctx = cpu_context(1)) {
         if (params.size() != grads.size())
             throw shape_error("adam: " + std::to_string(params.size()) + " parameters but " +
                               std::to_string(grads.size()) + " gradients");
@@ -44,12 +47,22 @@ struct adam {
         const double bc2 = 1.0 - std::pow(double(beta2), double(t_));
         const T step_size = T(double(lr) / bc1);
         const T inv_sqrt_bc2 = T(1.0 / std::sqrt(bc2));
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            const T g = grads[i] + weight_decay * params[i];
-            m_[i] = beta1 * m_[i] + (T(1) - beta1) * g;
-            v_[i] = beta2 * v_[i] + (T(1) - beta2) * g * g;
-            params[i] -= step_size * m_[i] / (std::sqrt(v_[i]) * inv_sqrt_bc2 + eps);
-        }
+        constexpr std::size_t chunk = 1 << 16;
+        const std::size_t n = params.size();
+        T* p = params.data();
+        const T* gr = grads.data();
+        T* m = m_.data();
+        T* v = v_.data();
+        parallel_for(ctx, (n + chunk - 1) / chunk, [&](std::size_t c) {
+            const std::size_t end = std::min(n, (c + 1) * chunk);
+#pragma omp simd
+            for (std::size_t i = c * chunk; i < end; ++i) {
+                const T g = gr[i] + weight_decay * p[i];
+                m[i] = beta1 * m[i] + (T(1) - beta1) * g;
+                v[i] = beta2 * v[i] + (T(1) - beta2) * g * g;
+                p[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_bc2 + eps);
+            }
+        });
     }
 
     std::size_t steps() const noexcept { return t_; }

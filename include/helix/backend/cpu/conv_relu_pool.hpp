@@ -2,12 +2,16 @@
 //
 // Represents: y[o, f] = max(0, max over the pool window of conv[l, f]), conv[l, f] = sum_{w, c} x[l + w, c] W[w, c, f]
 // (+ bias[f]), with the argmax position l of every pooled value; the pre-pool activations are never stored.
-// How: the convolution accumulates, for each output position, the filter column W[w, c, :] of every non-zero
-// input value x[l + w, c]. A one-hot row (DNA: A, C, G, T) selects exactly one column and an all-zero row (N)
-// selects a row of zeros appended to the weights, so one-hot input costs Width column additions per output
-// instead of Width x Channels multiply-adds, with no branch. Any other input takes the general path (a list of
-// the non-zero values of each row); both are exact up to rounding. The loops over a block of filters are written
-// for the compiler to vectorise; run_kernel picks AVX-512 or AVX2 at run time (isa.hpp).
+// How: the convolution accumulates, for each output position, one filter column per tap of a precomputed table. On
+// one-hot input (DNA: A, C, G, T, and N as an all-zero row) each row is one of Channels + 1 symbols, so the table
+// holds, for every pair of adjacent taps and every pair of symbols, the sum of the two weight columns (an N selects
+// zeros): Width / 2 column additions per output instead of Width x Channels multiply-adds, with no branch. The pair
+// table of EPIANN (8 tap pairs x 25 symbol pairs x 256 filters) is 200 KB and stays in L2; when the pair table of a
+// layer would exceed 1 MB, single taps are used instead. Any other input takes the general path (a list of the
+// non-zero values of each row); both are exact up to rounding. The loops over a block of filters are written for
+// the compiler to vectorise; run_kernel picks AVX-512 or AVX2 at run time (isa.hpp). The weight gradient on one-hot
+// input adds into the same table layout (Width / 2 scattered additions per pooled value) and is folded back to
+// [Width, Channels, Filters] once per batch.
 // Requires: row-major channel-last input <Length, Channels>, weights [Width, Channels, Filters].
 // Guarantees: ties in the pool go to the first position, as in max_pool1d; a pooled value of 0 (all conv values
 // <= 0) passes no gradient, as relu then max_pool1d would.
@@ -34,10 +38,15 @@ struct conv_pool_geometry {
     static constexpr std::size_t length = Length, channels = Channels, filters = Filters, width = Width;
     static constexpr std::size_t conv_length = Length - Width + 1;
     static constexpr std::size_t out_length = OutLength;
-    // The padded weight table has Channels + 1 rows per tap; the last one is zeros (an N base).
-    static constexpr std::size_t table_rows = Channels + 1;
+    // The one-hot table: `group` adjacent taps (2, or 1 when the pair table would exceed 1 MB of floats) share a
+    // row per combination of their symbols (Channels + 1 symbols: the channels and N, whose weights are zero).
+    static constexpr std::size_t symbols = Channels + 1;
+    static constexpr std::size_t group =
+        symbols * symbols * ((Width + 1) / 2) * Filters <= (std::size_t{1} << 18) ? 2 : 1;
+    static constexpr std::size_t groups = (Width + group - 1) / group;  // taps past Width have zero weights
+    static constexpr std::size_t table_rows = group == 2 ? symbols * symbols : symbols;
     static constexpr std::size_t tap_stride = table_rows * Filters;
-    static constexpr std::size_t table_size = Width * tap_stride;
+    static constexpr std::size_t table_size = groups * tap_stride;
     // Filters are processed in blocks small enough for the accumulators to stay in registers.
     static constexpr std::size_t block = Filters >= 64 ? 64 : Filters;
     static constexpr std::size_t full_blocks = Filters / block;
@@ -53,17 +62,48 @@ struct conv_pool_geometry {
     }
 };
 
-// The weights with a zero row appended after each tap's Channels rows: [Width, Channels + 1, Filters].
-template <class G, class T>
-void build_padded_table(const T* weight, T* table) {
-    for (std::size_t w = 0; w < G::width; ++w) {
-        std::copy_n(weight + w * G::channels * G::filters, G::channels * G::filters, table + w * G::tap_stride);
-        std::fill_n(table + w * G::tap_stride + G::channels * G::filters, G::filters, T(0));
-    }
+// The symbols of table row r: the symbol of tap g (< group) of the group.
+template <class G>
+constexpr std::size_t row_symbol(std::size_t r, std::size_t g) noexcept {
+    return G::group == 2 ? (g == 0 ? r / G::symbols : r % G::symbols) : r;
 }
 
-// One-hot encoding of a sample: row_offset[p] = c * Filters for a row whose only non-zero value is a 1 in
-// channel c, Channels * Filters (the zero row) for an all-zero row. Returns false when some row is neither.
+// The one-hot table [groups, table_rows, Filters] from the weights [Width, Channels, Filters]: row r of group t is
+// the sum over its taps of the weight column of the tap's symbol (nothing for N or for a tap past Width).
+template <class G, class T>
+void build_padded_table(const T* weight, T* table) {
+    for (std::size_t t = 0; t < G::groups; ++t)
+        for (std::size_t r = 0; r < G::table_rows; ++r) {
+            T* row = table + t * G::tap_stride + r * G::filters;
+            std::fill_n(row, G::filters, T(0));
+            for (std::size_t g = 0; g < G::group; ++g) {
+                const std::size_t tap = t * G::group + g, symbol = row_symbol<G>(r, g);
+                if (tap >= G::width || symbol >= G::channels) continue;
+                const T* column = weight + (tap * G::channels + symbol) * G::filters;
+                for (std::size_t f = 0; f < G::filters; ++f) row[f] += column[f];
+            }
+        }
+}
+
+// Adds a gradient in the table layout to the weight gradient [Width, Channels, Filters] (the transpose of
+// build_padded_table; rows of N and taps past Width are dropped).
+template <class G, class T>
+void fold_table_gradient(const T* dtable, T* dweight) {
+    for (std::size_t t = 0; t < G::groups; ++t)
+        for (std::size_t r = 0; r < G::table_rows; ++r) {
+            const T* row = dtable + t * G::tap_stride + r * G::filters;
+            for (std::size_t g = 0; g < G::group; ++g) {
+                const std::size_t tap = t * G::group + g, symbol = row_symbol<G>(r, g);
+                if (tap >= G::width || symbol >= G::channels) continue;
+                T* column = dweight + (tap * G::channels + symbol) * G::filters;
+                for (std::size_t f = 0; f < G::filters; ++f) column[f] += row[f];
+            }
+        }
+}
+
+// One-hot encoding of a sample: row_offset[p] is the offset, inside a group of the table, of the row for the
+// symbols at p .. p + group - 1 (positions past the end read as N). Returns false when some row of x is neither
+// one-hot nor all zero.
 template <class G, class T>
 bool encode_one_hot(const T* x, std::int32_t* row_offset) {
     for (std::size_t p = 0; p < G::length; ++p) {
@@ -78,7 +118,13 @@ bool encode_one_hot(const T* x, std::int32_t* row_offset) {
             }
         }
         if (nonzero > 1 || !ones) return false;
-        row_offset[p] = std::int32_t(channel * G::filters);
+        row_offset[p] = std::int32_t(channel);  // the symbol, turned into an offset below
+    }
+    for (std::size_t p = 0; p < G::length; ++p) {
+        std::size_t row = std::size_t(row_offset[p]);
+        if constexpr (G::group == 2)
+            row = row * G::symbols + (p + 1 < G::length ? std::size_t(row_offset[p + 1]) : G::channels);
+        row_offset[p] = std::int32_t(row * G::filters);
     }
     return true;
 }
@@ -125,8 +171,8 @@ struct conv_pool_one_hot_forward {
                 alignas(64) T acc[B];
 #pragma omp simd
                 for (std::size_t j = 0; j < B; ++j) acc[j] = HasBias ? bias[f0 + j] : T(0);
-                for (std::size_t w = 0; w < G::width; ++w) {
-                    const T* column = table + w * G::tap_stride + row_offset[l + w] + f0;
+                for (std::size_t t = 0; t < G::groups; ++t) {
+                    const T* column = table + t * G::tap_stride + row_offset[l + t * G::group] + f0;
 #pragma omp simd
                     for (std::size_t j = 0; j < B; ++j) acc[j] += column[j];
                 }
@@ -168,8 +214,8 @@ struct conv_pool_one_hot_forward {
             for (std::size_t l = lo; l < hi; ++l) {
                 f32x16 acc[V];
                 ((acc[C] = start[C]), ...);
-                for (std::size_t w = 0; w < G::width; ++w) {
-                    const float* column = table + w * G::tap_stride + row_offset[l + w] + f0;
+                for (std::size_t t = 0; t < G::groups; ++t) {
+                    const float* column = table + t * G::tap_stride + row_offset[l + t * G::group] + f0;
                     f32x16 col[V];
                     (load(col[C], column + 16 * C), ...);
                     ((acc[C] += col[C]), ...);
@@ -264,8 +310,8 @@ void conv_pool_weight_gradient(const T* x, const T* y, const T* dy, const std::i
     }
 }
 
-// The same on one-hot input, branch-free: row_offset from encode_one_hot; dtable is [Width, Channels + 1, Filters]
-// (the padded layout), whose zero-row slots collect the gradient of N positions and are discarded afterwards.
+// The same on one-hot input, branch-free: row_offset from encode_one_hot; dtable has the table's layout (its N rows
+// collect the gradient of N positions, dropped by fold_table_gradient).
 template <class G, class T>
 void conv_pool_weight_gradient_one_hot(const std::int32_t* row_offset, const T* y, const T* dy, const std::int32_t* arg,
                                        T* dtable) {
@@ -275,7 +321,7 @@ void conv_pool_weight_gradient_one_hot(const std::int32_t* row_offset, const T* 
             const T g = y[i] > T(0) ? dy[i] : T(0);
             const std::int32_t* offsets = row_offset + arg[i];
             T* d = dtable + f;
-            for (std::size_t w = 0; w < G::width; ++w) d[w * G::tap_stride + std::size_t(offsets[w])] += g;
+            for (std::size_t t = 0; t < G::groups; ++t) d[t * G::tap_stride + std::size_t(offsets[t * G::group])] += g;
         }
 }
 
