@@ -2,8 +2,11 @@
 // matters (EPIANN's conv and SAME pooling), plus the behaviour of dropout.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
+#include "helix/backend/cpu/attention.hpp"
 #include "helix/helix.hpp"
 #include "helix/kernels/fast_math.hpp"
 #include "helix/kernels/reference.hpp"
@@ -218,6 +221,9 @@ TEST_CASE("additive_cross_attention in float (vectorised, fast_tanh) agrees with
     fill_normal(q, 41);
     fill_normal(k, 42);
     fill_normal(dr, 43);
+    // Samples 0 and 1 have projections of a few units (tanh from products of exponentials); sample 2's are larger
+    // than 20, which takes the direct fast_tanh path.
+    for (std::size_t i = 2 * 37 * 24; i < 3 * 37 * 24; ++i) q[i] *= 12.0;
     const auto w = normal_vector<double>(layer::param_size, 44);
     tensor<float, shape<37, 24>> qf(3), drf(3), dqf(3);
     tensor<float, shape<21, 24>> kf(3), dkf(3);
@@ -243,4 +249,25 @@ TEST_CASE("additive_cross_attention in float (vectorised, fast_tanh) agrees with
         INFO(c.message());
         CHECK(c.ok);
     }
+}
+
+TEST_CASE("tanh(q + k) from products of exponentials stays within 2.5e-7 of tanh for |q|, |k| <= 20") {
+    std::vector<double> got, want;
+    for (float q = -20.0f; q <= 20.0f; q += 0.0913f) {
+        alignas(64) float ks[16], eks[16], eq[16];
+        for (float k0 = -20.0f; k0 <= 20.0f; k0 += 16 * 0.0371f) {
+            for (int l = 0; l < 16; ++l) ks[l] = std::min(20.0f, k0 + 0.0371f * float(l)), eq[l] = q;
+            backend::cpu::detail::exp2x(ks, eks, 16);
+            backend::cpu::detail::exp2x(eq, eq, 16);
+            kernels::f32x16 u, e;
+            std::memcpy(&u, eks, sizeof u);
+            std::memcpy(&e, eq, sizeof e);
+            u *= e;
+            backend::cpu::detail::tanh_from_product(u);
+            for (int l = 0; l < 16; ++l) got.push_back(u[l]), want.push_back(std::tanh(double(q) + double(ks[l])));
+        }
+    }
+    const auto c = testing::compare(got.data(), want.data(), got.size(), {0, 2.5e-7}, "tanh from exponentials");
+    INFO(c.message());
+    CHECK(c.ok);
 }

@@ -73,3 +73,36 @@ TEST_CASE("metrics on degenerate input") {
     CHECK_THROWS_WITH(epiann::auroc(scores, std::vector<int>{0, 2}), Catch::Contains("expected 0 or 1"));
     CHECK_THROWS_WITH(epiann::auroc(scores, std::vector<int>{0}), Catch::Contains("2 scores but 1 labels"));
 }
+
+TEST_CASE("ROC and precision-recall curve points; the ROC curve's area is the AUROC") {
+    const std::vector<double> scores{0.9, 0.8, 0.7, 0.6};
+    const std::vector<int> labels{1, 0, 1, 0};
+    const auto roc = epiann::roc_curve(scores, labels);
+    const std::vector<std::pair<double, double>> roc_want{{0, 0}, {0, 0.5}, {0.5, 0.5}, {0.5, 1}, {1, 1}};
+    REQUIRE(roc.size() == roc_want.size());
+    for (std::size_t k = 0; k < roc.size(); ++k) {
+        CHECK(roc[k].x == roc_want[k].first);
+        CHECK(roc[k].y == roc_want[k].second);
+    }
+    const auto pr = epiann::pr_curve(scores, labels);
+    const std::vector<std::pair<double, double>> pr_want{{0.5, 1}, {0.5, 0.5}, {1, 2.0 / 3}, {1, 0.5}};
+    REQUIRE(pr.size() == pr_want.size());
+    for (std::size_t k = 0; k < pr.size(); ++k) {
+        CHECK(pr[k].x == pr_want[k].first);
+        CHECK(pr[k].y == Approx(pr_want[k].second).epsilon(1e-12));
+    }
+    CHECK(epiann::roc_curve(scores, std::vector<int>{1, 1, 1, 1}).empty());
+    for (const auto& c : read_fixtures()) {
+        const auto points = epiann::roc_curve(c.scores, c.labels, c.scores.size() + 1);
+        if (points.empty()) continue;
+        double area = 0;
+        for (std::size_t k = 1; k < points.size(); ++k)
+            area += (points[k].x - points[k - 1].x) * (points[k].y + points[k - 1].y) / 2;
+        INFO(c.name);
+        CHECK(std::abs(area - c.auroc) < 1e-12);
+        const auto thinned = epiann::roc_curve(c.scores, c.labels, 10);
+        CHECK(thinned.size() <= 10);
+        CHECK(thinned.front().x == 0);
+        CHECK(thinned.back().y == 1);
+    }
+}

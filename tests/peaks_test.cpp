@@ -29,6 +29,12 @@ TEST_CASE("overlap queries agree with checking every peak") {
         const long long s = (long long)rng.next_below(102000), e = s + 1 + (long long)rng.next_below(300);
         const bool expected = std::any_of(list.begin(), list.end(), [&](auto p) { return p.first < e && p.second > s; });
         CHECK(random.overlaps("chrR", s, e) == expected);
+        std::size_t listed = 0;
+        for (const auto& p : list) listed += p.first < e && p.second > s;
+        const auto found = random.within("chrR", s, e);
+        CHECK(found.size() == listed);
+        for (const auto& [ps, pe] : found) CHECK((ps < e && pe > s));
+        CHECK(std::is_sorted(found.begin(), found.end()));
     }
 }
 

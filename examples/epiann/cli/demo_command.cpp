@@ -1,5 +1,6 @@
 // epiann demo: the main job on the embedded default — simulate the benchmark, train on it with whole chromosomes
-// held out, evaluate on them, audit the split, and say where everything is.
+// held out, evaluate on them, audit the split, explain what attention found, write the report, and say where
+// everything is.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "pipeline/audit.hpp"
 #include "pipeline/explain.hpp"
 #include "pipeline/runs.hpp"
+#include "report/report.hpp"
 #include "simulate/simulation.hpp"
 #include "train/model_variants.hpp"
 
@@ -26,7 +28,7 @@ void add_demo_command(CLI::App& app) {
         std::size_t epochs = 8;
     };
     auto o = std::make_shared<options>();
-    auto* cmd = app.add_subcommand("demo", "Simulate the default benchmark, train, evaluate on held-out chromosomes, audit, explain");
+    auto* cmd = app.add_subcommand("demo", "Simulate the default benchmark, train, evaluate on held-out chromosomes, audit, explain, report");
     cmd->add_option("--out", o->out, "Directory for everything the demo writes")->capture_default_str();
     cmd->add_option("--seed", o->seed, "Seed of the simulation and the training")->capture_default_str();
     cmd->add_option("--epochs", o->epochs, "Most training epochs (500 batches each)")->capture_default_str();
@@ -49,7 +51,7 @@ void add_demo_command(CLI::App& app) {
             sim.promoters = 500;
             sim.positives = 1000;
         }
-        std::printf("[1/5] simulating the benchmark (%zu enhancers, %zu promoters, %zu positive pairs) in %s\n", sim.enhancers,
+        std::printf("[1/6] simulating the benchmark (%zu enhancers, %zu promoters, %zu positive pairs) in %s\n", sim.enhancers,
                     sim.promoters, sim.positives, data.c_str());
         std::fflush(stdout);
         const auto s = simulate(sim);
@@ -69,7 +71,7 @@ void add_demo_command(CLI::App& app) {
         t.seed = o->seed;
         t.threads = o->threads;
         t.augment_negatives = true;
-        std::printf("[2/5] training the %s EPIANN (%zu/%zu bp windows, %zu filters) with chromosomes 1, 10, 15, 21 held out "
+        std::printf("[2/6] training the %s EPIANN (%zu/%zu bp windows, %zu filters) with chromosomes 1, 10, 15, 21 held out "
                     "for testing and 19, 3, 4, 7, X for validation\n",
                     small_variant::name, std::size_t(small_variant::enhancer_window), std::size_t(small_variant::promoter_window),
                     small_variant::sizes.filters);
@@ -78,7 +80,7 @@ void add_demo_command(CLI::App& app) {
         std::printf("      %zu epochs, %zu examples, best validation AUROC %.3f (epoch %zu), %.0f s\n", trained.epochs,
                     trained.examples, trained.best_validation_auroc, trained.best_epoch, elapsed());
 
-        std::printf("[3/5] evaluating on the held-out chromosomes\n");
+        std::printf("[3/6] evaluating on the held-out chromosomes\n");
         std::fflush(stdout);
         const auto ev = run_evaluation(trained.model_path.string(), t.genome, t.pairs, std::nullopt, o->threads);
         {
@@ -86,7 +88,7 @@ void add_demo_command(CLI::App& app) {
             helix::write_file_atomically(run / "evaluation.json", text);
         }
 
-        std::printf("[4/5] auditing the splits (leak canaries, marginal-motif baseline)\n");
+        std::printf("[4/6] auditing the splits (leak canaries, marginal-motif baseline)\n");
         std::fflush(stdout);
         audit_request a;
         a.pairs = t.pairs;
@@ -101,7 +103,7 @@ void add_demo_command(CLI::App& app) {
             const std::string text = audit.to_json().dump(2) + "\n";
             helix::write_file_atomically(root / "audit.json", text);
         }
-        std::printf("[5/5] explaining the test pairs: attention tracks, top regions, motif and TF-pair enrichment\n");
+        std::printf("[5/6] explaining the test pairs: attention tracks, top regions, motif and TF-pair enrichment\n");
         std::fflush(stdout);
         explain_request x;
         x.checkpoint = trained.model_path.string();
@@ -114,7 +116,7 @@ void add_demo_command(CLI::App& app) {
         x.peaks = (data / "occupancy.narrowPeak").string();
         x.threads = o->threads;
         if (o->quick) {
-            x.max_pairs = 400;
+            x.max_pairs = 3000;  // enough positives for TF pairs to co-occur
             x.permutations = 20;
         }
         const auto explained = run_explain(x);
@@ -125,6 +127,11 @@ void add_demo_command(CLI::App& app) {
             ranks += "    " + p.at("enhancer_motif").get<std::string>() + " - " + p.at("promoter_motif").get<std::string>() +
                      ": motif ranks " + rank(p.at("enhancer_rank")) + " (enhancers), " + rank(p.at("promoter_rank")) +
                      " (promoters); TF-pair rank " + rank(p.at("tf_pair_rank")) + "\n";
+
+        std::printf("[6/6] writing the report\n");
+        std::fflush(stdout);
+        const report_request report = report_request_for(root);
+        const auto drawn = write_report(report);
 
         double baseline = NAN, overlap = NAN;
         for (const auto& row : audit.rows)
@@ -144,7 +151,8 @@ void add_demo_command(CLI::App& app) {
                     "written in %.0f s:\n  %s/          simulated genome, pairs, grammar, planted sites (truth.tsv), README\n"
                     "  %s/           model.safetensors, state.safetensors, log.jsonl, split.tsv, evaluation.json\n"
                     "  %s/audit.json\n  %s/explain/  importance.bw and .bedGraph, top_regions.bed, top_bin_pairs.bedpe/.interact, "
-                    "motif_enrichment.tsv, tf_pairs.tsv\n",
+                    "motif_enrichment.tsv, tf_pairs.tsv, example_pair.json, summary.json\n"
+                    "  %s  (%zu figures; open it in a browser)\n",
                     ev.report.count, 100 * ev.report.positive_rate, ev.report.auroc, ev.report.aupr, ev.report.f1_at_half,
                     ev.report.best.f1, baseline, ev.report.auroc - baseline, overlap, explained.at("motifs").get<std::size_t>(),
                     100 * recovery.at("top_enhancer_regions_hold_cooperating_site").get<double>(),
@@ -152,7 +160,7 @@ void add_demo_command(CLI::App& app) {
                     recovery.at("planted_pairs_in_top15").get<int>(), recovery.at("planted_pairs").size(),
                     100 * explained.at("open_chromatin").at("top_regions_in_peaks").get<double>(),
                     100 * explained.at("open_chromatin").at("random_regions_in_peaks").get<double>(), audit.table().c_str(), elapsed(),
-                    data.c_str(), run.c_str(), root.c_str(), root.c_str());
+                    data.c_str(), run.c_str(), root.c_str(), root.c_str(), report.out.c_str(), drawn.figures.size());
     });
 }
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     epiann::cli::add_predict_command(app);
     epiann::cli::add_audit_command(app);
     epiann::cli::add_explain_command(app);
+    epiann::cli::add_report_command(app);
     epiann::cli::add_windows_command(app);
     try {
         app.parse(argc, argv);

@@ -116,4 +116,33 @@ classification_report classify(std::span<const double> scores, std::span<const i
     return r;
 }
 
+namespace {
+std::vector<plot_point> thin(std::vector<plot_point> points, std::size_t max_points) {
+    if (points.size() <= max_points || max_points < 2) return points;
+    std::vector<plot_point> out;
+    const double step = double(points.size() - 1) / double(max_points - 1);
+    for (std::size_t k = 0; k < max_points; ++k) out.push_back(points[std::size_t(std::lround(double(k) * step))]);
+    return out;
+}
+}  // namespace
+
+std::vector<plot_point> roc_curve(std::span<const double> scores, std::span<const int> labels, std::size_t max_points) {
+    const auto points = curve(scores, labels);
+    if (points.empty() || points.back().true_positives == 0 || points.back().false_positives == 0) return {};
+    const double positives = points.back().true_positives, negatives = points.back().false_positives;
+    std::vector<plot_point> out{{0, 0}};
+    for (const auto& p : points) out.push_back({p.false_positives / negatives, p.true_positives / positives});
+    return thin(std::move(out), max_points);
+}
+
+std::vector<plot_point> pr_curve(std::span<const double> scores, std::span<const int> labels, std::size_t max_points) {
+    const auto points = curve(scores, labels);
+    if (points.empty() || points.back().true_positives == 0 || points.back().false_positives == 0) return {};
+    const double positives = points.back().true_positives;
+    std::vector<plot_point> out;
+    for (const auto& p : points)
+        out.push_back({p.true_positives / positives, p.true_positives / (p.true_positives + p.false_positives)});
+    return thin(std::move(out), max_points);
+}
+
 }  // namespace epiann

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 namespace epiann {
 
@@ -30,5 +31,14 @@ struct classification_report {
     best_f1_result best;
 };
 classification_report classify(std::span<const double> scores, std::span<const int> labels);
+
+// Points of the ROC curve (x false positive rate, y true positive rate; from (0, 0) to (1, 1)) and of the
+// precision-recall curve (x recall, y precision; from the highest threshold down), one per distinct score, thinned
+// to about max_points evenly spaced along the curve for plotting. Empty when a class is missing.
+struct plot_point {
+    double x = 0, y = 0;
+};
+std::vector<plot_point> roc_curve(std::span<const double> scores, std::span<const int> labels, std::size_t max_points = 200);
+std::vector<plot_point> pr_curve(std::span<const double> scores, std::span<const int> labels, std::size_t max_points = 200);
 
 }  // namespace epiann

@@ -53,4 +53,22 @@ bool peak_set::overlaps(const std::string& chromosome, long long start, long lon
     return k > 0 && running_max_end_.at(chromosome)[k - 1] > start;
 }
 
+std::vector<std::pair<long long, long long>> peak_set::within(const std::string& chromosome, long long start,
+                                                             long long end) const {
+    std::vector<std::pair<long long, long long>> out;
+    const auto it = by_chromosome_.find(chromosome);
+    if (it == by_chromosome_.end()) return out;
+    const auto& peaks = it->second;
+    const auto& max_end = running_max_end_.at(chromosome);
+    // Walk back from the last peak starting before `end` while some earlier peak may still reach `start`.
+    auto k = std::size_t(std::lower_bound(peaks.begin(), peaks.end(), end,
+                                          [](const peak& p, long long e) { return p.start < e; }) - peaks.begin());
+    while (k > 0 && max_end[k - 1] > start) {
+        --k;
+        if (peaks[k].end > start) out.emplace_back(peaks[k].start, peaks[k].end);
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
 }  // namespace epiann

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace epiann {
@@ -18,6 +19,8 @@ public:
 
     // Whether [start, end) on `chromosome` overlaps any peak by at least one base.
     bool overlaps(const std::string& chromosome, long long start, long long end) const;
+    // The peaks overlapping [start, end), by start.
+    std::vector<std::pair<long long, long long>> within(const std::string& chromosome, long long start, long long end) const;
     std::size_t size() const noexcept { return count_; }
 
 private:

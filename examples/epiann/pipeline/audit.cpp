@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "audit/canaries.hpp"
+#include "evaluate/curve_json.hpp"
 #include "audit/motif_baseline.hpp"
 #include "common/errors.hpp"
 #include "common/line_reader.hpp"
@@ -43,7 +44,8 @@ nlohmann::json audit_result::to_json() const {
     auto finite = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
     for (const auto& r : rows)
         j.push_back({{"split", r.split}, {"predictor", r.predictor}, {"auroc", finite(r.report.auroc)},
-                     {"aupr", finite(r.report.aupr)}, {"test_pairs", r.report.count}, {"positive_rate", r.report.positive_rate}});
+                     {"aupr", finite(r.report.aupr)}, {"test_pairs", r.report.count}, {"positive_rate", r.report.positive_rate},
+                     {"roc", curve_json(r.roc)}, {"pr", curve_json(r.pr)}});
     return j;
 }
 
@@ -140,13 +142,14 @@ audit_result run_audit(const audit_request& request) {
             baseline.push_back({enhancer_of[i], promoter_of[i], p.label, s.sets[i] == pair_set::train, s.sets[i] == pair_set::test});
         }
         const std::string name = split_label(request_split);
-        for (const auto& c : leak_canaries(canary)) result.rows.push_back({name, c.name, c.report});
+        std::vector<int> labels;
+        for (const auto& b : baseline)
+            if (b.test) labels.push_back(b.label);
+        for (const auto& c : leak_canaries(canary))
+            result.rows.push_back({name, c.name, c.report, roc_curve(c.scores, labels), pr_curve(c.scores, labels)});
         if (g) {
-            std::vector<int> labels;
-            for (const auto& b : baseline)
-                if (b.test) labels.push_back(b.label);
             const auto scores = marginal_motif_baseline(baseline, enhancer_motifs, promoter_motifs, motif_count);
-            result.rows.push_back({name, "motif baseline", classify(scores, labels)});
+            result.rows.push_back({name, "motif baseline", classify(scores, labels), roc_curve(scores, labels), pr_curve(scores, labels)});
         }
     }
     return result;

@@ -23,6 +23,7 @@ struct audit_request {
 struct audit_row {
     std::string split, predictor;
     classification_report report;
+    std::vector<plot_point> roc, pr;  // thinned curves on the test pairs (for the report)
 };
 
 struct audit_result {

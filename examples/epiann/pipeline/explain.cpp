@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -41,9 +42,18 @@ struct explained_pair {
     float top_cell = 0;
 };
 
+// The report's example: the enhancer-query attention matrix (enhancer bins x promoter bins) of the most confident
+// positive pair.
+struct example_attention {
+    std::size_t index = SIZE_MAX;  // into the explained pairs
+    std::size_t rows = 0, cols = 0;
+    std::vector<float> matrix;
+};
+
 // Attention and probabilities of the chosen examples, batch by batch.
 template <class Variant>
-std::vector<explained_pair> attend(const std::string& checkpoint, const window_examples& examples, int threads) {
+std::vector<explained_pair> attend(const std::string& checkpoint, const window_examples& examples, int threads,
+                                   example_attention& example) {
     auto net = std::make_unique<typename Variant::network>(
         epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
     load_model(checkpoint, *net);
@@ -75,6 +85,12 @@ std::vector<explained_pair> attend(const std::string& checkpoint, const window_e
             e.top_enhancer_bin = std::size_t(best) / lp;
             e.top_promoter_bin = std::size_t(best) % lp;
             e.top_cell = am[std::size_t(best)];
+            if (e.label == 1 && (example.index == SIZE_MAX || e.probability > out[example.index].probability)) {
+                example.index = out.size();
+                example.rows = le;
+                example.cols = lp;
+                example.matrix.assign(am.begin(), am.end());
+            }
             out.push_back(std::move(e));
         }
     }
@@ -110,7 +126,8 @@ nlohmann::json run_explain(const explain_request& r) {
         }
         examples->set_scaler(info.scaler);
         std::fprintf(stderr, "explaining %zu pairs\n", examples->size());
-        const auto explained = attend<Variant>(r.checkpoint, *examples, r.threads);
+        example_attention example;
+        const auto explained = attend<Variant>(r.checkpoint, *examples, r.threads, example);
         const bin_geometry eg{Variant::enhancer_window, Variant::sizes.width, Variant::sizes.pool};
         const bin_geometry pg{Variant::promoter_window, Variant::sizes.width, Variant::sizes.pool};
 
@@ -236,8 +253,10 @@ nlohmann::json run_explain(const explain_request& r) {
         helix::write_file_atomically(out / "tf_pairs.tsv", tf);
 
         // Open chromatin: top regions overlapping peaks, against random regions of the same sizes in the same windows.
+        std::optional<peak_set> peak_file;
         if (!r.peaks.empty()) {
-            const auto peaks = peak_set::read(r.peaks);
+            peak_file = peak_set::read(r.peaks);
+            const peak_set& peaks = *peak_file;
             helix::counter_rng rng(13);
             double top = 0, random = 0, regions = 0;
             for (std::size_t i = 0; i < explained.size(); ++i)
@@ -257,6 +276,7 @@ nlohmann::json run_explain(const explain_request& r) {
         }
 
         // Recovery of a simulated grammar.
+        std::unordered_map<std::string, std::vector<truth_site>> planted;  // element name -> sites
         if (!r.truth.empty() && !r.grammar.empty()) {
             std::vector<std::pair<std::string, std::string>> cooperating;
             line_reader g(r.grammar);
@@ -266,7 +286,6 @@ nlohmann::json run_explain(const explain_request& r) {
             }
             std::set<std::string> cooperating_enhancer;
             for (const auto& [a, b] : cooperating) cooperating_enhancer.insert(a);
-            std::unordered_map<std::string, std::vector<truth_site>> planted;  // element name -> sites
             line_reader t(r.truth);
             t.next();
             while (auto line = t.next()) {
@@ -331,6 +350,62 @@ nlohmann::json run_explain(const explain_request& r) {
                                    {"expected_for_random_regions", positives ? expected / double(positives) : 0.0},
                                    {"planted_pairs", ranks},
                                    {"planted_pairs_in_top15", in_top15}};
+        }
+        if (example.index != SIZE_MAX) {
+            const auto& e = explained[example.index];
+            const auto& pr = d.pairs.pairs[e.pair];
+            auto rounded = [](double v) { return std::round(v * 1e5) / 1e5; };
+            nlohmann::json j = {{"pair", e.pair}, {"enhancer_name", pr.enhancer_name}, {"promoter_name", pr.promoter_name},
+                                {"probability", rounded(e.probability)}};
+            nlohmann::json values = nlohmann::json::array();
+            for (const float v : example.matrix) values.push_back(rounded(v));
+            j["attention"] = {{"rows", example.rows}, {"cols", example.cols}, {"values", values},
+                              {"meaning", "row: enhancer bin (query), column: promoter bin; rows sum to 1"}};
+            for (const auto& [side, w, bins, g, scan, table] :
+                 {std::tuple{"enhancer", e.windows.enhancer.span, &e.enhancer_bins, &eg, enhancer_scan[example.index], "enhancer_positives"},
+                  std::tuple{"promoter", e.windows.promoter.span, &e.promoter_bins, &pg, promoter_scan[example.index], "promoter_positives"}}) {
+                nlohmann::json element = {{"chromosome", w.chromosome}, {"start", w.start}, {"end", w.end}};
+                nlohmann::json importance = nlohmann::json::array(), spans = nlohmann::json::array(), regions = nlohmann::json::array();
+                for (std::size_t k = 0; k < bins->size(); ++k) {
+                    importance.push_back(rounded((*bins)[k]));
+                    const auto [s0, s1] = g->span(k);
+                    spans.push_back({s0, s1});
+                }
+                for (const auto& [s0, s1] : regions_of(*bins, *g)) regions.push_back({s0, s1});
+                // Sites of the side's ten most enriched motifs, so that the view stays readable.
+                std::set<std::size_t> shown;
+                for (const auto& row : tables[table]) {
+                    if (shown.size() == 10) break;
+                    if (row.sites > 0) shown.insert(row.motif);
+                }
+                nlohmann::json found = nlohmann::json::array();
+                for (const auto& [m, centre] : sites[scan])
+                    if (shown.count(m)) {
+                        const auto half = (long long)motifs[m].length() / 2;
+                        found.push_back({{"motif", motifs[m].name}, {"start", (long long)centre - half},
+                                         {"end", (long long)centre - half + (long long)motifs[m].length()}});
+                    }
+                nlohmann::json truth = nlohmann::json::array();
+                const std::string& element_name = std::string(side) == "enhancer" ? pr.enhancer_name : pr.promoter_name;
+                if (const auto it = planted.find(element_name); it != planted.end())
+                    for (const auto& site : it->second) {
+                        const auto m = find_motif(motifs, site.motif);
+                        truth.push_back({{"motif", m ? motifs[*m].name : site.motif}, {"start", site.start - w.start},
+                                         {"end", site.end - w.start}});
+                    }
+                nlohmann::json peaks_here = nlohmann::json::array();
+                if (peak_file)
+                    for (const auto& [s0, s1] : peak_file->within(w.chromosome, w.start, w.end))
+                        peaks_here.push_back({std::max(0LL, s0 - w.start), std::min(w.end, s1) - w.start});
+                element["bin_importance"] = importance;
+                element["bin_spans"] = spans;
+                element["top_regions"] = regions;
+                element["motif_sites"] = found;
+                element["planted_sites"] = truth;
+                element["peaks"] = peaks_here;
+                j[side] = element;
+            }
+            helix::write_file_atomically(out / "example_pair.json", j.dump() + "\n");
         }
         helix::write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
         return summary;

@@ -1,5 +1,7 @@
 #include "pipeline/runs.hpp"
 
+#include "evaluate/curve_json.hpp"
+
 #include <chrono>
 #include <cstdio>
 
@@ -157,7 +159,9 @@ nlohmann::json evaluation_result::to_json() const {
             {"aupr", finite(report.aupr)},
             {"f1_at_0.5", report.f1_at_half},
             {"best_f1", report.best.f1},
-            {"best_f1_threshold", report.best.threshold}};
+            {"best_f1_threshold", report.best.threshold},
+            {"roc", curve_json(roc_curve(probabilities, labels))},
+            {"pr", curve_json(pr_curve(probabilities, labels))}};
 }
 
 evaluation_result run_evaluation(const std::string& checkpoint, const std::string& genome, const std::string& pairs,

@@ -5,11 +5,16 @@
 // in the padding), so the inner loops run along j over whole 16-float vectors: one broadcast add, tanh and
 // multiply-add per element. In float these are written with vector types (kernels/fast_math.hpp) and compiled for
 // AVX-512, AVX2 or SSE at run time (run_kernel, isa.hpp); double uses plain loops and std::tanh / std::exp.
+// In float, tanh(q + k) is evaluated from exponentials computed once per sample: with E_q = exp(2q) and
+// E_k = exp(2k), tanh(q + k) = 1 - 2 / (E_q E_k + 1): one multiply, add, divide and multiply-add per element
+// instead of a full tanh (Lq x Lk x Dim elements, but only (Lq + Lk) x Dim exponentials). It is exact algebra; its
+// rounding error stays within 2.5e-7 absolute as long as |q|, |k| <= 20 (E_q E_k neither overflows nor
+// underflows). A sample with a larger projection takes the direct path (fast_tanh per element) instead.
 // The Lq x Lk x Dim tanh values are recomputed in backward rather than stored: storing them would take
-// 4 x Lq x Lk x Dim bytes per sample and direction (EPIANN: 0.86 MB, 55 MB at batch 64) and reading them back
-// costs about as much as evaluating fast_tanh again.
+// 4 x Lq x Lk x Dim bytes per sample and direction (EPIANN: 0.86 MB, 55 MB at batch 64), more than recomputing.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -34,6 +39,37 @@ HELIX_ALWAYS_INLINE float sum16(const f32x16& v) {
                     __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
     const f32x4 q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
     return (q[0] + q[2]) + (q[1] + q[3]);
+}
+// Whether every |value| of qp [Lq * Dim] and kt [Dim * stride] is at most 20 (see the header comment).
+template <std::size_t Q, std::size_t K>
+HELIX_ALWAYS_INLINE bool exponentials_in_range(const float* qp, const float* kt) {
+    float top = 0;
+    for (std::size_t i = 0; i < Q; ++i) top = std::max(top, std::fabs(qp[i]));
+    for (std::size_t i = 0; i < K; ++i) top = std::max(top, std::fabs(kt[i]));
+    return top <= 20.0f;
+}
+
+// e [n] = exp(2 x) for n a multiple of 16.
+HELIX_ALWAYS_INLINE void exp2x(const float* x, float* e, std::size_t n) {
+    for (std::size_t c = 0; c < n; c += 16) {
+        kernels::f32x16 v;
+        load16(v, x + c);
+        v *= 2.0f;
+        kernels::fast_exp(v);
+        store16(e + c, v);
+    }
+}
+
+// tanh(q + k) from E_q E_k = u.
+HELIX_ALWAYS_INLINE void tanh_from_product(kernels::f32x16& u) { u = 1.0f - 2.0f / (u + 1.0f); }
+
+// The query exponentials of one row: eq [Dim] = exp(2 qp [Dim]).
+template <std::size_t Dim>
+HELIX_ALWAYS_INLINE void query_exponentials(const float* qp, float* eq) {
+    constexpr std::size_t padded = (Dim + 15) / 16 * 16;
+    alignas(64) float q[padded] = {};
+    for (std::size_t d = 0; d < Dim; ++d) q[d] = qp[d];
+    exp2x(q, eq, padded);
 }
 }  // namespace detail
 
@@ -64,19 +100,40 @@ struct attention_forward_kernel {
     }
 
     HELIX_ALWAYS_INLINE static void run(const T* qp, const T* kt, const T* v, T* a) {
+        [[maybe_unused]] bool by_exponentials = false;
+        [[maybe_unused]] alignas(64) T ek[std::is_same_v<T, float> ? Dim * stride : 1];
+        if constexpr (std::is_same_v<T, float>) {
+            by_exponentials = detail::exponentials_in_range<Lq * Dim, Dim * stride>(qp, kt);
+            if (by_exponentials) detail::exp2x(kt, ek, Dim * stride);
+        }
         for (std::size_t i = 0; i < Lq; ++i) {
             T* row = a + i * Lk;
             if constexpr (std::is_same_v<T, float>) {
                 kernels::f32x16 score[vectors];
                 for (std::size_t c = 0; c < vectors; ++c) score[c] = HELIX_F32X16(0.0f);
-                for (std::size_t d = 0; d < Dim; ++d) {
-                    const kernels::f32x16 q = HELIX_F32X16(qp[i * Dim + d]), vd = HELIX_F32X16(v[d]);
-                    for (std::size_t c = 0; c < vectors; ++c) {
-                        kernels::f32x16 t;
-                        detail::load16(t, kt + d * stride + 16 * c);
-                        t += q;
-                        kernels::fast_tanh(t);
-                        score[c] += vd * t;
+                if (by_exponentials) {
+                    alignas(64) float eq[(Dim + 15) / 16 * 16];
+                    detail::query_exponentials<Dim>(qp + i * Dim, eq);
+                    for (std::size_t d = 0; d < Dim; ++d) {
+                        const kernels::f32x16 q = HELIX_F32X16(eq[d]), vd = HELIX_F32X16(v[d]);
+                        for (std::size_t c = 0; c < vectors; ++c) {
+                            kernels::f32x16 t;
+                            detail::load16(t, ek + d * stride + 16 * c);
+                            t *= q;
+                            detail::tanh_from_product(t);
+                            score[c] += vd * t;
+                        }
+                    }
+                } else {
+                    for (std::size_t d = 0; d < Dim; ++d) {
+                        const kernels::f32x16 q = HELIX_F32X16(qp[i * Dim + d]), vd = HELIX_F32X16(v[d]);
+                        for (std::size_t c = 0; c < vectors; ++c) {
+                            kernels::f32x16 t;
+                            detail::load16(t, kt + d * stride + 16 * c);
+                            t += q;
+                            kernels::fast_tanh(t);
+                            score[c] += vd * t;
+                        }
                     }
                 }
                 alignas(64) float scores[stride];
@@ -100,6 +157,9 @@ struct attention_backward_kernel {
     HELIX_ALWAYS_INLINE static void run(const T* qp, const T* kt, const T* v, const T* ds, T* dqp, T* dkt, T* dv) {
         for (std::size_t i = 0; i < Dim * stride; ++i) dkt[i] = T(0);
         if constexpr (std::is_same_v<T, float>) {
+            const bool by_exponentials = detail::exponentials_in_range<Lq * Dim, Dim * stride>(qp, kt);
+            alignas(64) float ek[Dim * stride];
+            if (by_exponentials) detail::exp2x(kt, ek, Dim * stride);
             kernels::f32x16 dv_sum[Dim];
             for (std::size_t d = 0; d < Dim; ++d) dv_sum[d] = HELIX_F32X16(0.0f);
             for (std::size_t i = 0; i < Lq; ++i) {
@@ -107,14 +167,23 @@ struct attention_backward_kernel {
                 for (std::size_t j = 0; j < Lk; ++j) g_row[j] = ds[i * Lk + j];
                 kernels::f32x16 g[vectors];
                 for (std::size_t c = 0; c < vectors; ++c) detail::load16(g[c], g_row + 16 * c);
+                alignas(64) float eq[(Dim + 15) / 16 * 16];
+                if (by_exponentials) detail::query_exponentials<Dim>(qp + i * Dim, eq);
                 for (std::size_t d = 0; d < Dim; ++d) {
-                    const kernels::f32x16 q = HELIX_F32X16(qp[i * Dim + d]), vd = HELIX_F32X16(v[d]);
+                    const kernels::f32x16 q = HELIX_F32X16(by_exponentials ? eq[d] : qp[i * Dim + d]);
+                    const kernels::f32x16 vd = HELIX_F32X16(v[d]);
                     kernels::f32x16 dq = HELIX_F32X16(0.0f);
                     for (std::size_t c = 0; c < vectors; ++c) {
                         kernels::f32x16 t, dk;
-                        detail::load16(t, kt + d * stride + 16 * c);
-                        t += q;
-                        kernels::fast_tanh(t);
+                        if (by_exponentials) {
+                            detail::load16(t, ek + d * stride + 16 * c);
+                            t *= q;
+                            detail::tanh_from_product(t);
+                        } else {
+                            detail::load16(t, kt + d * stride + 16 * c);
+                            t += q;
+                            kernels::fast_tanh(t);
+                        }
                         dv_sum[d] += g[c] * t;
                         const kernels::f32x16 du = g[c] * vd * (1.0f - t * t);
                         dq += du;

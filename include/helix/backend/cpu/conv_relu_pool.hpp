@@ -234,11 +234,12 @@ struct conv_pool_one_hot_forward {
     HELIX_ALWAYS_INLINE static void run(const T* table, const std::int32_t* row_offset, const T* bias, T* y,
                                         std::int32_t* arg) {
         if constexpr (std::is_same_v<T, float> && G::filters % 16 == 0) {
-            constexpr std::size_t full = G::filters / 64, tail_vectors = G::filters % 64 / 16;
+            constexpr std::size_t V = 4;  // 64 filters per pass (measured faster than 32, whose slice fits L1)
+            constexpr std::size_t full = G::filters / (16 * V), tail_vectors = G::filters % (16 * V) / 16;
             for (std::size_t b = 0; b < full; ++b)
-                vector_block(table, row_offset, bias, b * 64, y, arg, std::make_index_sequence<4>{});
+                vector_block(table, row_offset, bias, b * 16 * V, y, arg, std::make_index_sequence<V>{});
             if constexpr (tail_vectors > 0)
-                vector_block(table, row_offset, bias, full * 64, y, arg, std::make_index_sequence<tail_vectors>{});
+                vector_block(table, row_offset, bias, full * 16 * V, y, arg, std::make_index_sequence<tail_vectors>{});
         } else {
             for (std::size_t b = 0; b < G::full_blocks; ++b)
                 block<G::block>(table, row_offset, bias, b * G::block, y, arg);

@@ -1,0 +1,34 @@
+// epiann report: one self-contained report.html from a demo or training run directory (report/report.hpp).
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "report/report.hpp"
+
+namespace epiann::cli {
+
+void add_report_command(CLI::App& app) {
+    struct options {
+        std::string dir, out, audit, explain, grammar;
+    };
+    auto o = std::make_shared<options>();
+    auto* cmd = app.add_subcommand("report", "One self-contained report.html (inline SVG) from a demo or run directory");
+    cmd->add_option("dir", o->dir, "A demo directory (with run/, audit.json, explain/) or a training run directory")->required();
+    cmd->add_option("--out", o->out, "The HTML file (default: DIR/report.html)");
+    cmd->add_option("--audit", o->audit, "audit.json (default: found next to the run)");
+    cmd->add_option("--explain", o->explain, "explain output directory (default: found next to the run)");
+    cmd->add_option("--grammar", o->grammar, "A simulation's grammar.tsv, whose motifs are highlighted");
+    cmd->callback([o] {
+        report_request r = report_request_for(o->dir);
+        if (!o->out.empty()) r.out = o->out;
+        if (!o->audit.empty()) r.audit = o->audit;
+        if (!o->explain.empty()) r.explain = o->explain;
+        if (!o->grammar.empty()) r.grammar = o->grammar;
+        const auto summary = write_report(r);
+        std::printf("wrote %s: %zu figures\n", r.out.c_str(), summary.figures.size());
+        for (const auto& m : summary.missing) std::printf("  left out: %s\n", m.c_str());
+    });
+}
+
+}  // namespace epiann::cli
