@@ -10,6 +10,7 @@
 
 #include "helix/core/aligned_buffer.hpp"
 #include "helix/core/error.hpp"
+#include "helix/kernels/optim.hpp"
 
 namespace helix {
 
@@ -42,14 +43,8 @@ struct adam {
         ++t_;
         const double bc1 = 1.0 - std::pow(double(beta1), double(t_));
         const double bc2 = 1.0 - std::pow(double(beta2), double(t_));
-        const T step_size = T(double(lr) / bc1);
-        const T inv_sqrt_bc2 = T(1.0 / std::sqrt(bc2));
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            const T g = grads[i] + weight_decay * params[i];
-            m_[i] = beta1 * m_[i] + (T(1) - beta1) * g;
-            v_[i] = beta2 * v_[i] + (T(1) - beta2) * g * g;
-            params[i] -= step_size * m_[i] / (std::sqrt(v_[i]) * inv_sqrt_bc2 + eps);
-        }
+        const kernels::adam_update<T> update{beta1, beta2, eps, weight_decay, T(double(lr) / bc1), T(1.0 / std::sqrt(bc2))};
+        for (std::size_t i = 0; i < params.size(); ++i) update(params[i], m_[i], v_[i], grads[i]);
     }
 
     std::size_t steps() const noexcept { return t_; }
