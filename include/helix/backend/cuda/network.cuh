@@ -26,6 +26,10 @@ public:
     explicit network(const Model& spec = Model{}) : model_(spec), params_(param_size), grads_(param_size) {
         model_.describe(info_);
     }
+    // The same layers as a host network's (run-time settings such as dropout rates included).
+    explicit network(const bound_type& bound) : model_(bound), params_(param_size), grads_(param_size) {
+        model_.describe(info_);
+    }
 
     struct result : view_t<const T, output, cuda_device> {
         view_t<T, output, cuda_device> gradient;
