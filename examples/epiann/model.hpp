@@ -21,18 +21,22 @@ struct model_sizes {
     std::size_t coord_hidden1 = 128, coord_hidden2 = 64;
 };
 
-template <std::size_t LE, std::size_t LP, model_sizes S = model_sizes{}>
-auto epiann_spec(float dropout_rate = 0.2f) {
+// The model with its sizes as plain template arguments. epiann_spec forwards here, so both give one type, and the
+// type never mentions model_sizes: nvcc 13's front end cannot spell class-type template arguments in the host code it
+// generates, so CUDA sources (device/cuda_network.cu) name models through this form.
+template <std::size_t LE, std::size_t LP, std::size_t Filters, std::size_t Width, std::size_t Pool, std::size_t Attention,
+          std::size_t TopK, std::size_t Hidden, std::size_t CoordHidden1, std::size_t CoordHidden2>
+auto epiann_spec_sized(float dropout_rate = 0.2f) {
     using namespace helix;
-    using attention = additive_cross_attention<S.attention, queries::first>;           // enhancer asks promoter
-    using reverse_attention = additive_cross_attention<S.attention, queries::second>;  // promoter asks enhancer
+    using attention = additive_cross_attention<Attention, queries::first>;           // enhancer asks promoter
+    using reverse_attention = additive_cross_attention<Attention, queries::second>;  // promoter asks enhancer
     // conv1d, relu and SAME max_pool1d fused: only the pooled values and their positions are kept.
-    using conv_relu_pool = conv1d_relu_max_pool1d<S.filters, S.width, S.pool, S.pool, padding::same>;
+    using conv_relu_pool = conv1d_relu_max_pool1d<Filters, Width, Pool, Pool, padding::same>;
     const auto trunk = seq{with_name<"conv">(conv_relu_pool{}), dropout{dropout_rate}};
-    const auto coordinates = seq{flatten{}, with_name<"hidden1">(dense<S.coord_hidden1>{}), relu{},
-                                 with_name<"hidden2">(dense<S.coord_hidden2>{}), relu{}, with_name<"out">(dense<2>{})};
-    const auto interaction = seq{with_name<"map">(bilinear<>{}), top_k_pool<S.top_k>{},  // M = r_E W r_P^T + b
-                                 with_name<"hidden">(dense<S.hidden>{}), relu{}, dropout{dropout_rate},
+    const auto coordinates = seq{flatten{}, with_name<"hidden1">(dense<CoordHidden1>{}), relu{},
+                                 with_name<"hidden2">(dense<CoordHidden2>{}), relu{}, with_name<"out">(dense<2>{})};
+    const auto interaction = seq{with_name<"map">(bilinear<>{}), top_k_pool<TopK>{},  // M = r_E W r_P^T + b
+                                 with_name<"hidden">(dense<Hidden>{}), relu{}, dropout{dropout_rate},
                                  with_name<"logit">(dense<1>{})};
     return seq{with_name<"trunk">(twin{trunk}),  // (h_E <LE', F>, h_P <LP', F>), one filter bank
                with_name<"attention">(branches{with_name<"promoter_queries">(reverse_attention{}),  // r_E <LP', F>
@@ -40,6 +44,12 @@ auto epiann_spec(float dropout_rate = 0.2f) {
                with_name<"head">(branches{with_name<"interaction">(interaction),
                                           with_name<"coordinates">(halves{with_name<"enhancer">(coordinates),
                                                                           with_name<"promoter">(coordinates)})})};
+}
+
+template <std::size_t LE, std::size_t LP, model_sizes S = model_sizes{}>
+auto epiann_spec(float dropout_rate = 0.2f) {
+    return epiann_spec_sized<LE, LP, S.filters, S.width, S.pool, S.attention, S.top_k, S.hidden, S.coord_hidden1,
+                             S.coord_hidden2>(dropout_rate);
 }
 
 template <std::size_t LE, std::size_t LP, model_sizes S = model_sizes{}>

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "device/device.hpp"
 #include "pipeline/explain.hpp"
 
 namespace epiann::cli {
@@ -27,7 +28,11 @@ void add_explain_command(CLI::App& app) {
     cmd->add_option("--truth", r->truth, "A simulated set's truth.tsv: measure recovery of the planted grammar");
     cmd->add_option("--grammar", r->grammar, "A simulated set's grammar.tsv (with --truth)");
     cmd->add_option("--threads", r->threads, "Threads (0: all cores)");
+    cmd->add_option("--device", r->device, "Compute on cpu or cuda (needs an epiann built with CUDA and a GPU)")
+        ->check(CLI::IsMember({"cpu", "cuda"}))
+        ->capture_default_str();
     cmd->callback([r] {
+        require_device(parse_device(r->device));
         const auto summary = run_explain(*r);
         std::printf("%s\nwrote importance.bedGraph, importance.bw, top_regions.bed, top_bin_pairs.bedpe/.interact, "
                     "motif_enrichment.tsv, tf_pairs.tsv, summary.json to %s\n",

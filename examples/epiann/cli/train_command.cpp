@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
 #include "data/pairs.hpp"
+#include "device/device.hpp"
 #include "pipeline/runs.hpp"
 #include "tracks/interactions.hpp"
 #include "train/model_variants.hpp"
@@ -24,6 +25,12 @@ void add_split_options(CLI::App* cmd, split_request& s, bool required) {
     cmd->add_option("--fold", s.fold, "Chromosome fold held out as test (0-4)")->check(CLI::Range(0, 4))->capture_default_str();
     cmd->add_option("--split-seed", s.seed, "Seed of the paper split")->capture_default_str();
     cmd->add_option("--split-file", s.file, "Read the split from this file (written by train as RUN/split.tsv)");
+}
+
+void add_device_option(CLI::App* cmd, std::string& device) {
+    cmd->add_option("--device", device, "Compute on cpu or cuda (needs an epiann built with CUDA and a GPU)")
+        ->check(CLI::IsMember({"cpu", "cuda"}))
+        ->capture_default_str();
 }
 
 }  // namespace
@@ -55,10 +62,13 @@ void add_train_command(CLI::App& app) {
                   "Shift training negatives like positives, so that position is no label cue (the paper shifts positives only)");
     cmd->add_option("--seed", r->seed, "Seed of initialisation, batches and dropout")->capture_default_str();
     cmd->add_option("--threads", r->threads, "Threads (0: all cores)")->capture_default_str();
+    add_device_option(cmd, r->device);
     cmd->callback([r, resume] {
+        require_device(parse_device(r->device));  // before any data is read
         train_request request = *r;
         if (!resume->empty()) {
             request = read_run_request(*resume);
+            request.device = r->device;
         } else if (r->genome.empty() || r->pairs.empty() || r->out.empty()) {
             throw input_error("train: give --genome, --pairs and --out (or --resume RUN)");
         }
@@ -74,6 +84,7 @@ void add_evaluate_command(CLI::App& app) {
         split_request split;
         bool split_given = false;
         int threads = 0;
+        std::string device = "cpu";
     };
     auto o = std::make_shared<options>();
     auto* cmd = app.add_subcommand("evaluate", "Score the test set of a split: AUROC, AUPR, F1");
@@ -83,10 +94,12 @@ void add_evaluate_command(CLI::App& app) {
     add_split_options(cmd, o->split, false);
     cmd->add_option("--out", o->out, "Directory for evaluation.json and test_predictions.tsv (default: the checkpoint's)");
     cmd->add_option("--threads", o->threads, "Threads (0: all cores)");
+    add_device_option(cmd, o->device);
     cmd->callback([o, cmd] {
+        require_device(parse_device(o->device));
         std::optional<split_request> split;
         if (cmd->count("--split") || cmd->count("--split-file")) split = o->split;  // else: the checkpoint's own split
-        const auto r = run_evaluation(o->checkpoint, o->genome, o->pairs, split, o->threads);
+        const auto r = run_evaluation(o->checkpoint, o->genome, o->pairs, split, o->threads, o->device);
         const std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
         std::filesystem::create_directories(dir);
         helix::write_file_atomically(dir / "evaluation.json", r.to_json().dump(2) + "\n");
@@ -113,6 +126,7 @@ void add_predict_command(CLI::App& app) {
     struct options {
         std::string checkpoint, genome, pairs, out;
         int threads = 0;
+        std::string device = "cpu";
     };
     auto o = std::make_shared<options>();
     auto* cmd = app.add_subcommand("predict", "Interaction probability of every pair of a file (BEDPE or TargetFinder CSV)");
@@ -121,8 +135,10 @@ void add_predict_command(CLI::App& app) {
     cmd->add_option("--pairs", o->pairs, "Pairs: BEDPE or TargetFinder CSV")->required();
     cmd->add_option("--out", o->out, "Scores TSV; .bedpe and .interact files are written beside it")->required();
     cmd->add_option("--threads", o->threads, "Threads (0: all cores)");
+    add_device_option(cmd, o->device);
     cmd->callback([o] {
-        const auto probabilities = run_prediction(o->checkpoint, o->genome, o->pairs, o->threads);
+        require_device(parse_device(o->device));
+        const auto probabilities = run_prediction(o->checkpoint, o->genome, o->pairs, o->threads, o->device);
         const auto pairs = read_pairs(o->pairs);
         std::string tsv = "pair\tenhancer\tpromoter\tlabel\tprobability\n";
         std::vector<scored_interaction> items;

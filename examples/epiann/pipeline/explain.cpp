@@ -1,3 +1,4 @@
+#include "device/device.hpp"
 #include "pipeline/explain.hpp"
 
 #include <algorithm>
@@ -50,16 +51,14 @@ struct example_attention {
     std::vector<float> matrix;
 };
 
-// Attention and probabilities of the chosen examples, batch by batch.
-template <class Variant>
-std::vector<explained_pair> attend(const std::string& checkpoint, const window_examples& examples, int threads,
-                                   example_attention& example) {
-    auto net = std::make_unique<typename Variant::network>(
-        epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
-    load_model(checkpoint, *net);
+// Attention and probabilities of the chosen examples, batch by batch, on a network or its CUDA mirror.
+template <class Net>
+std::vector<explained_pair> attend_with(Net& net_ref, const window_examples& examples, int threads,
+                                        example_attention& example) {
+    Net* net = &net_ref;
     helix::cpu_context ctx(threads > 0 ? threads : helix::cpu_context::default_threads());
     ctx.training = false;
-    batch_tensors<typename Variant::network> b;
+    batch_tensors<Net> b;
     std::vector<explained_pair> out;
     constexpr std::size_t batch = 64;
     for (std::size_t first = 0; first < examples.size(); first += batch) {
@@ -97,6 +96,16 @@ std::vector<explained_pair> attend(const std::string& checkpoint, const window_e
     return out;
 }
 
+template <class Variant>
+std::vector<explained_pair> attend(const std::string& checkpoint, const window_examples& examples, int threads,
+                                   device_kind device, example_attention& example) {
+    auto net = std::make_unique<typename Variant::network>(
+        epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
+    load_model(checkpoint, *net);
+    return with_device(device, *net, [&](auto& on_device) { return attend_with(on_device, examples, threads, example); });
+}
+
+
 std::string fixed(double v, int digits = 4) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -127,7 +136,7 @@ nlohmann::json run_explain(const explain_request& r) {
         examples->set_scaler(info.scaler);
         std::fprintf(stderr, "explaining %zu pairs\n", examples->size());
         example_attention example;
-        const auto explained = attend<Variant>(r.checkpoint, *examples, r.threads, example);
+        const auto explained = attend<Variant>(r.checkpoint, *examples, r.threads, parse_device(r.device), example);
         const bin_geometry eg{Variant::enhancer_window, Variant::sizes.width, Variant::sizes.pool};
         const bin_geometry pg{Variant::promoter_window, Variant::sizes.width, Variant::sizes.pool};
 

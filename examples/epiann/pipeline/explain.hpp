@@ -24,6 +24,7 @@ struct explain_request {
     double p_value = 1e-4;
     std::size_t permutations = 100;
     bool all_sites = false;  // keep every motif hit, not only the most significant of overlapping ones
+    std::string device = "cpu";  // cpu or cuda
     int threads = 0;
 };
 

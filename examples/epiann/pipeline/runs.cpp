@@ -1,3 +1,4 @@
+#include "device/device.hpp"
 #include "pipeline/runs.hpp"
 
 #include "evaluate/curve_json.hpp"
@@ -138,7 +139,8 @@ train_summary run_training(const train_request& r, bool resume) {
                                {"steps_per_epoch", r.steps_per_epoch}, {"validation_limit", r.validation_limit}};
         auto net = std::make_unique<typename Variant::network>(
             epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(r.dropout));
-        const auto result = train(*net, o, *training, plan, *validation);
+        const auto result = with_device(parse_device(r.device), *net,
+                                        [&](auto& on_device) { return train(on_device, o, *training, plan, *validation); });
         train_summary s;
         s.epochs = result.history.size();
         s.best_epoch = result.best_epoch;
@@ -165,7 +167,7 @@ nlohmann::json evaluation_result::to_json() const {
 }
 
 evaluation_result run_evaluation(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
-                                 const std::optional<split_request>& split, int threads) {
+                                 const std::optional<split_request>& split, int threads, const std::string& device) {
     const checkpoint_info info = read_checkpoint_info(checkpoint);
     return with_model_variant(info.model, [&]<class Variant>() {
         dataset d = load_dataset(genome, pairs, split ? *split : info.split, Variant::enhancer_window, Variant::promoter_window);
@@ -177,7 +179,9 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
         load_model(checkpoint, *net);
         helix::cpu_context ctx(thread_count(threads));
         evaluation_result r;
-        r.probabilities = score(*net, ctx, *test, 64, 10.f).probabilities;
+        r.probabilities = with_device(parse_device(device), *net, [&](auto& on_device) {
+                              return score(on_device, ctx, *test, 64, 10.f);
+                          }).probabilities;
         for (std::size_t i = 0; i < test->size(); ++i) {
             r.pairs.push_back(test->item(i).pair);
             r.labels.push_back(test->label(i));
@@ -188,7 +192,7 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
 }
 
 std::vector<double> run_prediction(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
-                                   int threads) {
+                                   int threads, const std::string& device) {
     const checkpoint_info info = read_checkpoint_info(checkpoint);
     return with_model_variant(info.model, [&]<class Variant>() {
         dataset d = load_dataset(genome, pairs, std::nullopt, Variant::enhancer_window, Variant::promoter_window);
@@ -198,7 +202,8 @@ std::vector<double> run_prediction(const std::string& checkpoint, const std::str
             epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
         load_model(checkpoint, *net);
         helix::cpu_context ctx(thread_count(threads));
-        return score(*net, ctx, *all, 64, 10.f).probabilities;
+        return with_device(parse_device(device), *net, [&](auto& on_device) { return score(on_device, ctx, *all, 64, 10.f); })
+            .probabilities;
     });
 }
 

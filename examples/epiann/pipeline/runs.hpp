@@ -27,6 +27,7 @@ struct train_request {
     bool augment_negatives = false;  // shift training negatives like positives (see data/windows.hpp)
     std::uint64_t seed = 1;
     int threads = 0;
+    std::string device = "cpu";  // cpu or cuda (device/device.hpp); not stored in run.json: a run resumes anywhere
 
     nlohmann::json to_json() const;
     static train_request from_json(const nlohmann::json& j);
@@ -61,9 +62,10 @@ struct evaluation_result {
 
 // split: when empty, the split stored in the checkpoint.
 evaluation_result run_evaluation(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
-                                 const std::optional<split_request>& split, int threads = 0);
+                                 const std::optional<split_request>& split, int threads = 0,
+                                 const std::string& device = "cpu");
 
 std::vector<double> run_prediction(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
-                                   int threads = 0);
+                                   int threads = 0, const std::string& device = "cpu");
 
 }  // namespace epiann

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "common/errors.hpp"
@@ -32,6 +33,14 @@ struct small_variant {
     static constexpr model_sizes sizes{.filters = 64};
     using network = epiann_network<enhancer_window, promoter_window, model_sizes{.filters = 64}, float>;
 };
+
+// device/cuda_network.cu instantiates the CUDA mirror for these types, spelled without model_sizes.
+static_assert(std::is_same_v<paper_variant::network,
+                             helix::network<epiann_input<3000, 2000>,
+                                            decltype(epiann_spec_sized<3000, 2000, 256, 15, 30, 32, 32, 32, 128, 64>()), float>>);
+static_assert(std::is_same_v<small_variant::network,
+                             helix::network<epiann_input<1000, 800>,
+                                            decltype(epiann_spec_sized<1000, 800, 64, 15, 30, 32, 32, 32, 128, 64>()), float>>);
 
 inline constexpr const char* model_variant_names = "paper, small";
 

@@ -27,6 +27,12 @@ struct argument_error : error {
     using error::error;
 };
 
+// A failed CUDA runtime or cuBLAS call, or no usable device; the message names the call and the CUDA error.
+// Declared here (not in backend/cuda) so that host-only code can catch it without CUDA headers.
+struct cuda_error : error {
+    using error::error;
+};
+
 inline void check_batch(std::size_t expected, std::size_t got, const char* what) {
     if (expected != got)
         throw shape_error(std::string(what) + ": batch size mismatch: expected " + std::to_string(expected) +

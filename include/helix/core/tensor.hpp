@@ -60,7 +60,7 @@ template <class T, class Shape, class Device = cpu>
 class tensor {
     static_assert(is_shape_v<Shape>, "tensor: Shape must be a helix::shape<...>");
     static_assert(std::is_same_v<Device, cpu>,
-                  "tensor: this owning tensor holds host memory; use helix::cuda::device_tensor for GPU memory");
+                  "tensor: this owning tensor holds host memory; use helix::cuda::device_tensor (backend/cuda/buffer.cuh) for GPU memory");
 
 public:
     using value_type = T;

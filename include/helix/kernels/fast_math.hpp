@@ -23,6 +23,9 @@ using i32x16 = std::int32_t __attribute__((vector_size(64)));
 // depends on AVX-512 (GCC warns), and these are inlined into code compiled for different instruction sets.
 #define HELIX_F32X16(v) (::helix::kernels::f32x16{} + (v))
 
+// Templates only so that nvcc's front end (cudafe++ 13.0), which crashes folding a constant vector initialiser
+// such as `f32x16 p = f32x16{} + 1.0f`, never evaluates them in CUDA sources that include the CPU backend.
+template <int = 0>
 inline __attribute__((always_inline)) void fast_exp(f32x16& y) {
     y = y < -87.0f ? HELIX_F32X16(-87.0f) : y;
     y = y > 88.0f ? HELIX_F32X16(88.0f) : y;
@@ -41,6 +44,7 @@ inline __attribute__((always_inline)) void fast_exp(f32x16& y) {
     y = p * reinterpret_cast<f32x16>((n + 127) << 23);
 }
 
+template <int = 0>
 inline __attribute__((always_inline)) void fast_tanh(f32x16& x) {
     const i32x16 sign = reinterpret_cast<i32x16>(x) & std::int32_t(0x80000000u);
     f32x16 a = reinterpret_cast<f32x16>(reinterpret_cast<i32x16>(x) & 0x7fffffff);
@@ -62,11 +66,13 @@ inline __attribute__((always_inline)) void fast_tanh(f32x16& x) {
 }
 
 // Scalar forms (one lane), for tests.
+template <int = 0>
 inline float fast_exp(float y) {
     f32x16 v = HELIX_F32X16(y);
     fast_exp(v);
     return v[0];
 }
+template <int = 0>
 inline float fast_tanh(float x) {
     f32x16 v = HELIX_F32X16(x);
     fast_tanh(v);

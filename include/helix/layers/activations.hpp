@@ -17,6 +17,7 @@ struct elementwise {
                       "(wrap it in twin<> to apply it to both halves)");
         using input = detail::shape_or<In>;
         using output = input;
+        using spec = elementwise;  // names the layer to other backends (device_layer)
         static constexpr std::size_t cache_size = 0;
 
         bind() = default;

@@ -18,6 +18,7 @@
 #include "helix/backend/cpu/attention.hpp"
 #include "helix/backend/cpu/gemm.hpp"
 #include "helix/core/parallel_for.hpp"
+#include "helix/kernels/softmax.hpp"
 #include "helix/layers/layer.hpp"
 
 namespace helix {
@@ -64,6 +65,7 @@ struct additive_cross_attention {
         static constexpr std::size_t channels = valid ? q_shape::last : 1;
         using input = safe_in;
         using output = shape<query_length, channels>;
+        using spec = additive_cross_attention;  // names the layer to other backends (device_layer)
         static constexpr std::size_t proj_size = channels * Dim;
         static constexpr std::size_t param_size = 2 * proj_size + Dim;
         // per sample: query projections, key projections (transposed, rows padded to key_stride), attention matrix
@@ -139,12 +141,8 @@ struct additive_cross_attention {
                 // da = dr k^T; ds = a * (da - rowsum(a * da))
                 backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, query_length, key_length, channels, T(1), dr,
                                       channels, k, channels, T(0), ds.data(), key_length);
-                for (std::size_t i = 0; i < query_length; ++i) {
-                    T dot = 0;
-                    for (std::size_t j = 0; j < key_length; ++j) dot += a[i * key_length + j] * ds[i * key_length + j];
-                    for (std::size_t j = 0; j < key_length; ++j)
-                        ds[i * key_length + j] = a[i * key_length + j] * (ds[i * key_length + j] - dot);
-                }
+                for (std::size_t i = 0; i < query_length; ++i)
+                    kernels::softmax_backward_row(a + i * key_length, ds.data() + i * key_length, key_length);
                 T* dqp = dqp_all.data() + b * query_length * Dim;
                 T* dkp = dkp_all.data() + b * key_length * Dim;
                 backend::cpu::run_kernel<backend::cpu::attention_backward_kernel<T, query_length, key_length, Dim>>(

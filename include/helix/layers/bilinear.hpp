@@ -31,6 +31,7 @@ struct bilinear {
         static constexpr std::size_t channels = safe_in::first_type::last;
         using input = safe_in;
         using output = shape<rows_a, rows_b>;
+        using spec = bilinear;  // names the layer to other backends (device_layer)
         static constexpr std::size_t weight_size = channels * channels;
         static constexpr std::size_t param_size = weight_size + (Bias == bias::on ? 1 : 0);
         static constexpr std::size_t cache_size = rows_a * channels;

@@ -40,6 +40,7 @@ struct conv1d {
         static constexpr std::size_t window = Width * channels;  // one output row reads this many inputs
         using input = in_shape;
         using output = shape<out_length, Filters>;
+        using spec = conv1d;  // names the layer to other backends (device_layer)
         static constexpr std::size_t weight_size = window * Filters;
         static constexpr std::size_t param_size = weight_size + (Bias == bias::on ? Filters : 0);
         static constexpr std::size_t cache_size = 0;

@@ -55,6 +55,7 @@ struct conv1d_relu_max_pool1d {
         static constexpr std::size_t pad_before = pool::pad_before;
         using input = in_shape;
         using output = shape<out_length, Filters>;
+        using spec = conv1d_relu_max_pool1d;  // names the layer to other backends (device_layer)
         static constexpr std::size_t weight_size = Width * channels * Filters;
         static constexpr std::size_t param_size = weight_size + (Bias == bias::on ? Filters : 0);
         // One argmax position (std::int32_t, in a slot of T) per pooled value.

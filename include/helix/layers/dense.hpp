@@ -20,6 +20,7 @@ struct dense {
                       "same weights to both halves)");
         using input = detail::shape_or<In>;
         using output = with_last<input, N>;
+        using spec = dense;  // names the layer to other backends (device_layer)
         static constexpr std::size_t in_features = input::last;
         static constexpr std::size_t rows = input::rows;  // positions per sample sharing the weights
         static constexpr std::size_t weight_size = in_features * N;

@@ -29,6 +29,7 @@ struct dropout {
                       "to both halves)");
         using input = detail::shape_or<In>;
         using output = input;
+        using spec = dropout;  // names the layer to other backends (device_layer)
         static constexpr std::size_t cache_size = input::size;  // the scale applied to each value: 0 or 1/(1-rate)
 
         float rate = 0.5f;

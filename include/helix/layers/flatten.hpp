@@ -15,6 +15,7 @@ struct flatten {
                       "both halves)");
         using input = detail::shape_or<In>;
         using output = shape<input::size>;
+        using spec = flatten;  // names the layer to other backends (device_layer)
         static constexpr std::size_t cache_size = 0;
 
         bind() = default;

@@ -15,6 +15,7 @@
 #include <concepts>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 #include "helix/core/context.hpp"
 #include "helix/core/shape.hpp"
@@ -34,7 +35,37 @@ concept bound_layer = requires(const B& b, param_list& pl) {
     b.describe(pl);
 };
 
+// A layer's implementation on a device other than the CPU, specialised for each layer spec by that device's
+// backend (backend/cuda/layers.cuh). Leaf bound layers name their spec as `spec`; their CPU code stays in the layer,
+// so CPU builds never see device code.
+template <class Spec, class Device>
+struct device_layer;
+
+// What composites need from a device besides layers (adding one gradient into another); specialised likewise.
+template <class Device>
+struct device_ops;
+
 namespace detail {
+// Composites call their children through these. A child whose own forward accepts the context (every layer on
+// the CPU, composites on any device) runs it; otherwise the device's implementation of the child's spec runs.
+template <class T, class L, class Ctx, class In, class Out>
+void forward_layer(const L& layer, Ctx& ctx, const T* params, In in, Out out, T* cache) {
+    if constexpr (requires { layer.template forward<T>(ctx, params, in, out, cache); })
+        layer.template forward<T>(ctx, params, in, out, cache);
+    else
+        device_layer<typename L::spec, device_of<Ctx>>::template forward<T>(layer, ctx, params, in, out, cache);
+}
+
+template <class T, class L, class Ctx, class In, class Out, class DOut, class DIn>
+void backward_layer(const L& layer, Ctx& ctx, const T* params, T* grads, In in, Out out, DOut dout, DIn din,
+                    T* cache) {
+    if constexpr (requires { layer.template backward<T>(ctx, params, grads, in, out, dout, din, cache); })
+        layer.template backward<T>(ctx, params, grads, in, out, dout, din, cache);
+    else
+        device_layer<typename L::spec, device_of<Ctx>>::template backward<T>(layer, ctx, params, grads, in, out, dout,
+                                                                             din, cache);
+}
+
 // In when it is a shape, otherwise a stand-in so that a failed static_assert is the only error reported.
 template <class In, class Fallback = shape<1>>
 using shape_or = std::conditional_t<is_shape_v<In>, In, Fallback>;

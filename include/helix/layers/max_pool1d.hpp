@@ -50,6 +50,7 @@ struct max_pool1d {
         static constexpr std::size_t pad_before = pad_total / 2;
         using input = in_shape;
         using output = shape<out_length, channels>;
+        using spec = max_pool1d;  // names the layer to other backends (device_layer)
         static constexpr std::size_t param_size = 0;
         // One winning input index (std::int32_t, stored in a slot of T) per output value.
         static constexpr std::size_t cache_size = output::size;

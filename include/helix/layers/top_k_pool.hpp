@@ -26,6 +26,7 @@ struct top_k_pool {
         using input = std::conditional_t<is_shape_v<In> && K <= detail::shape_or<In, shape<K>>::size,
                                          detail::shape_or<In, shape<K>>, shape<K>>;
         using output = shape<K>;
+        using spec = top_k_pool;  // names the layer to other backends (device_layer)
         static constexpr std::size_t cache_size = K;  // chosen indices, as std::int32_t
         static_assert(input::size < (std::size_t{1} << 24), "top_k_pool: input too large for 32-bit indices");
 

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "helix/core/tensor.hpp"
+#include "helix/kernels/loss.hpp"
 
 namespace helix {
 
@@ -20,11 +21,8 @@ T bce_with_logits(tensor_view<const T, S, D> logits, tensor_view<const T, S, D> 
     double total = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const T x = logits[i], y = targets[i];
-        total += double(std::max(x, T(0)) - x * y + std::log1p(std::exp(-std::abs(x))));
-        if (!grad.empty()) {
-            const T p = x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
-            grad[i] = weight * (p - y) / T(n);
-        }
+        total += double(kernels::bce_with_logits_term(x, y));
+        if (!grad.empty()) grad[i] = weight * kernels::bce_with_logits_slope(x, y) / T(n);
     }
     return weight * T(total / double(n));
 }

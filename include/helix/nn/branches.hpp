@@ -46,34 +46,40 @@ struct branches {
         }
 
         template <class T, class Ctx>
-        void forward(Ctx& ctx, const T* params, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
+        void forward(Ctx& ctx, const T* params, view_t<const T, input, device_of<Ctx>> in,
+                     view_t<T, output, device_of<Ctx>> out, T* cache) const {
             const std::size_t batch = in.batch();
-            first.template forward<T>(ctx, params, in, out.first, cache);
-            second.template forward<T>(ctx, params + first_bound::param_size, in, out.second,
-                                       cache + batch * first_bound::cache_size);
+            detail::forward_layer<T>(first, ctx, params, in, out.first, cache);
+            detail::forward_layer<T>(second, ctx, params + first_bound::param_size, in, out.second,
+                                     cache + batch * first_bound::cache_size);
         }
 
         template <class T, class Ctx>
-        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input> in, view_t<const T, output> out,
-                      view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
+        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input, device_of<Ctx>> in,
+                      view_t<const T, output, device_of<Ctx>> out, view_t<const T, output, device_of<Ctx>> dout,
+                      view_t<T, input, device_of<Ctx>> din, T* cache) const {
+            using D = device_of<Ctx>;
             const std::size_t batch = in.batch();
             T* second_cache = cache + batch * first_bound::cache_size;
             T* scratch = second_cache + batch * second_bound::cache_size;
-            first.template backward<T>(ctx, params, grads, in, out.first, dout.first, din, cache);
-            second.template backward<T>(ctx, params + first_bound::param_size, grads + first_bound::param_size, in,
-                                        out.second, dout.second,
-                                        din.empty() ? view_t<T, input>{} : view_at<input, T>(scratch, batch), second_cache);
-            if (!din.empty()) add_into(din, view_at<input, const T>(scratch, batch));
+            detail::backward_layer<T>(first, ctx, params, grads, in, out.first, dout.first, din, cache);
+            detail::backward_layer<T>(second, ctx, params + first_bound::param_size, grads + first_bound::param_size,
+                                      in, out.second, dout.second,
+                                      din.empty() ? view_t<T, input, D>{} : view_at<input, T, D>(scratch, batch),
+                                      second_cache);
+            if (!din.empty()) add_into(ctx, din, view_at<input, const T, D>(scratch, batch));
         }
 
     private:
-        template <class V, class W>
-        static void add_into(V dst, W src) {
+        template <class Ctx, class V, class W>
+        static void add_into(Ctx& ctx, V dst, W src) {
             if constexpr (requires { dst.first; }) {
-                add_into(dst.first, src.first);
-                add_into(dst.second, src.second);
-            } else {
+                add_into(ctx, dst.first, src.first);
+                add_into(ctx, dst.second, src.second);
+            } else if constexpr (std::is_same_v<device_of<Ctx>, cpu>) {
                 for (std::size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];
+            } else {
+                device_ops<device_of<Ctx>>::add(ctx, dst.data(), src.data(), dst.size());
             }
         }
     };

@@ -45,19 +45,21 @@ struct halves {
         }
 
         template <class T, class Ctx>
-        void forward(Ctx& ctx, const T* params, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
-            first.template forward<T>(ctx, params, in.first, out.first, cache);
-            second.template forward<T>(ctx, params + first_bound::param_size, in.second, out.second,
-                                       cache + in.batch() * first_bound::cache_size);
+        void forward(Ctx& ctx, const T* params, view_t<const T, input, device_of<Ctx>> in,
+                     view_t<T, output, device_of<Ctx>> out, T* cache) const {
+            detail::forward_layer<T>(first, ctx, params, in.first, out.first, cache);
+            detail::forward_layer<T>(second, ctx, params + first_bound::param_size, in.second, out.second,
+                                     cache + in.batch() * first_bound::cache_size);
         }
 
         template <class T, class Ctx>
-        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input> in, view_t<const T, output> out,
-                      view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
-            first.template backward<T>(ctx, params, grads, in.first, out.first, dout.first, din.first, cache);
-            second.template backward<T>(ctx, params + first_bound::param_size, grads + first_bound::param_size,
-                                        in.second, out.second, dout.second, din.second,
-                                        cache + in.batch() * first_bound::cache_size);
+        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input, device_of<Ctx>> in,
+                      view_t<const T, output, device_of<Ctx>> out, view_t<const T, output, device_of<Ctx>> dout,
+                      view_t<T, input, device_of<Ctx>> din, T* cache) const {
+            detail::backward_layer<T>(first, ctx, params, grads, in.first, out.first, dout.first, din.first, cache);
+            detail::backward_layer<T>(second, ctx, params + first_bound::param_size, grads + first_bound::param_size,
+                                      in.second, out.second, dout.second, din.second,
+                                      cache + in.batch() * first_bound::cache_size);
         }
     };
 };
@@ -72,6 +74,7 @@ struct swap_halves {
         using input = detail::pair_or<In>;
         using output = pair_of<typename input::second_type, typename input::first_type>;
         static constexpr std::size_t cache_size = 0;
+        using spec = swap_halves;
 
         bind() = default;
         explicit bind(const swap_halves&) {}

@@ -106,19 +106,22 @@ struct seq {
         }
 
         template <class T, class Ctx>
-        void forward(Ctx& ctx, const T* params, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
+        void forward(Ctx& ctx, const T* params, view_t<const T, input, device_of<Ctx>> in,
+                     view_t<T, output, device_of<Ctx>> out, T* cache) const {
             const std::size_t batch = in.batch();
+            using D = device_of<Ctx>;
             [&]<std::size_t... I>(std::index_sequence<I...>) {
-                (std::get<I>(layers).template forward<T>(ctx, params + param_offset<I>, in_of<I, T>(in, cache, batch),
-                                                         out_of<I, T>(out, cache, batch),
-                                                         cache + batch * child_cache_offset<I>),
+                (detail::forward_layer<T>(std::get<I>(layers), ctx, params + param_offset<I>,
+                                          in_of<I, T, D>(in, cache, batch), out_of<I, T, D>(out, cache, batch),
+                                          cache + batch * child_cache_offset<I>),
                  ...);
             }(std::make_index_sequence<count>{});
         }
 
         template <class T, class Ctx>
-        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input> in, view_t<const T, output> out,
-                      view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
+        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input, device_of<Ctx>> in,
+                      view_t<const T, output, device_of<Ctx>> out, view_t<const T, output, device_of<Ctx>> dout,
+                      view_t<T, input, device_of<Ctx>> din, T* cache) const {
             const std::size_t batch = in.batch();
             [&]<std::size_t... R>(std::index_sequence<R...>) {
                 (backward_child<count - 1 - R, T>(ctx, params, grads, in, out, dout, din, cache, batch), ...);
@@ -126,16 +129,16 @@ struct seq {
         }
 
     private:
-        template <std::size_t I, class T>
-        static auto in_of(view_t<const T, input> in, T* cache, std::size_t batch) {
+        template <std::size_t I, class T, class D>
+        static auto in_of(view_t<const T, input, D> in, T* cache, std::size_t batch) {
             if constexpr (I == 0) return in;
             else
-                return view_at<typename child<I>::input, const T>(cache + batch * inter_offset<I - 1>, batch);
+                return view_at<typename child<I>::input, const T, D>(cache + batch * inter_offset<I - 1>, batch);
         }
-        template <std::size_t I, class T>
-        static auto out_of(view_t<T, output> out, T* cache, std::size_t batch) {
+        template <std::size_t I, class T, class D>
+        static auto out_of(view_t<T, output, D> out, T* cache, std::size_t batch) {
             if constexpr (I == count - 1) return out;
-            else return view_at<typename child<I>::output, T>(cache + batch * inter_offset<I>, batch);
+            else return view_at<typename child<I>::output, T, D>(cache + batch * inter_offset<I>, batch);
         }
         // Gradient with respect to the output of child J (J < count - 1) lives in buffer J % 2.
         template <std::size_t J, class T>
@@ -143,26 +146,26 @@ struct seq {
             return cache + batch * (grad_offset + (J % 2) * grad_buffer);
         }
 
-        template <std::size_t I, class T, class Ctx>
-        void backward_child(Ctx& ctx, const T* params, T* grads, view_t<const T, input> in,
-                            view_t<const T, output> out, view_t<const T, output> dout, view_t<T, input> din, T* cache,
-                            std::size_t batch) const {
+        template <std::size_t I, class T, class Ctx, class D = device_of<Ctx>>
+        void backward_child(Ctx& ctx, const T* params, T* grads, view_t<const T, input, D> in,
+                            view_t<const T, output, D> out, view_t<const T, output, D> dout, view_t<T, input, D> din,
+                            T* cache, std::size_t batch) const {
             using C = child<I>;
             auto child_out = [&] {
                 if constexpr (I == count - 1) return out;
-                else return view_at<typename C::output, const T>(cache + batch * inter_offset<I>, batch);
+                else return view_at<typename C::output, const T, D>(cache + batch * inter_offset<I>, batch);
             }();
             auto child_dout = [&] {
                 if constexpr (I == count - 1) return dout;
-                else return view_at<typename C::output, const T>(grad_buffer_of<I>(cache, batch), batch);
+                else return view_at<typename C::output, const T, D>(grad_buffer_of<I>(cache, batch), batch);
             }();
             auto child_din = [&] {
                 if constexpr (I == 0) return din;
-                else return view_at<typename C::input, T>(grad_buffer_of<I - 1>(cache, batch), batch);
+                else return view_at<typename C::input, T, D>(grad_buffer_of<I - 1>(cache, batch), batch);
             }();
-            std::get<I>(layers).template backward<T>(ctx, params + param_offset<I>, grads + param_offset<I>,
-                                                     in_of<I, T>(in, cache, batch), child_out, child_dout, child_din,
-                                                     cache + batch * child_cache_offset<I>);
+            detail::backward_layer<T>(std::get<I>(layers), ctx, params + param_offset<I>, grads + param_offset<I>,
+                                      in_of<I, T, D>(in, cache, batch), child_out, child_dout, child_din,
+                                      cache + batch * child_cache_offset<I>);
         }
     };
 };

@@ -46,18 +46,20 @@ struct twin {
         void describe(param_list& pl) const { first.describe(pl); }
 
         template <class T, class Ctx>
-        void forward(Ctx& ctx, const T* params, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
+        void forward(Ctx& ctx, const T* params, view_t<const T, input, device_of<Ctx>> in,
+                     view_t<T, output, device_of<Ctx>> out, T* cache) const {
             check_batch(in.first.batch(), in.second.batch(), "twin (the two halves of the pair)");
-            first.template forward<T>(ctx, params, in.first, out.first, cache);
-            second.template forward<T>(ctx, params, in.second, out.second, cache + in.batch() * first_bound::cache_size);
+            detail::forward_layer<T>(first, ctx, params, in.first, out.first, cache);
+            detail::forward_layer<T>(second, ctx, params, in.second, out.second, cache + in.batch() * first_bound::cache_size);
         }
 
         template <class T, class Ctx>
-        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input> in, view_t<const T, output> out,
-                      view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
-            first.template backward<T>(ctx, params, grads, in.first, out.first, dout.first, din.first, cache);
-            second.template backward<T>(ctx, params, grads, in.second, out.second, dout.second, din.second,
-                                        cache + in.batch() * first_bound::cache_size);
+        void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input, device_of<Ctx>> in,
+                      view_t<const T, output, device_of<Ctx>> out, view_t<const T, output, device_of<Ctx>> dout,
+                      view_t<T, input, device_of<Ctx>> din, T* cache) const {
+            detail::backward_layer<T>(first, ctx, params, grads, in.first, out.first, dout.first, din.first, cache);
+            detail::backward_layer<T>(second, ctx, params, grads, in.second, out.second, dout.second, din.second,
+                                      cache + in.batch() * first_bound::cache_size);
         }
     };
 };

@@ -13,6 +13,7 @@
 #include "helix/core/aligned_buffer.hpp"
 #include "helix/core/error.hpp"
 #include "helix/core/parallel_for.hpp"
+#include "helix/kernels/optim.hpp"
 
 namespace helix {
 
@@ -45,23 +46,17 @@ struct adam {
         ++t_;
         const double bc1 = 1.0 - std::pow(double(beta1), double(t_));
         const double bc2 = 1.0 - std::pow(double(beta2), double(t_));
-        const T step_size = T(double(lr) / bc1);
-        const T inv_sqrt_bc2 = T(1.0 / std::sqrt(bc2));
+        const kernels::adam_update<T> update{beta1, beta2, eps, weight_decay, T(double(lr) / bc1), T(1.0 / std::sqrt(bc2))};
         constexpr std::size_t chunk = 1 << 16;
         const std::size_t n = params.size();
         T* p = params.data();
-        const T* gr = grads.data();
+        const T* g = grads.data();
         T* m = m_.data();
         T* v = v_.data();
         parallel_for(ctx, (n + chunk - 1) / chunk, [&](std::size_t c) {
             const std::size_t end = std::min(n, (c + 1) * chunk);
 #pragma omp simd
-            for (std::size_t i = c * chunk; i < end; ++i) {
-                const T g = gr[i] + weight_decay * p[i];
-                m[i] = beta1 * m[i] + (T(1) - beta1) * g;
-                v[i] = beta2 * v[i] + (T(1) - beta2) * g * g;
-                p[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_bc2 + eps);
-            }
+            for (std::size_t i = c * chunk; i < end; ++i) update(p[i], m[i], v[i], g[i]);
         });
     }
 

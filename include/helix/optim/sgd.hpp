@@ -7,6 +7,7 @@
 
 #include "helix/core/aligned_buffer.hpp"
 #include "helix/core/error.hpp"
+#include "helix/kernels/optim.hpp"
 
 namespace helix {
 
@@ -30,14 +31,8 @@ struct sgd {
                               std::to_string(grads.size()) + " gradients");
         const bool use_velocity = momentum != T(0);
         if (use_velocity && velocity_.size() != params.size()) velocity_.resize(params.size());
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            T g = grads[i] + weight_decay * params[i];
-            if (use_velocity) {
-                velocity_[i] = steps_ == 0 ? g : momentum * velocity_[i] + g;
-                g = velocity_[i];
-            }
-            params[i] -= lr * g;
-        }
+        const kernels::sgd_update<T> update{lr, momentum, weight_decay, steps_ == 0};
+        for (std::size_t i = 0; i < params.size(); ++i) update(params[i], use_velocity ? &velocity_[i] : nullptr, grads[i]);
         ++steps_;
     }
 

@@ -49,7 +49,8 @@ HELIX_ALWAYS_INLINE bool exponentials_in_range(const float* qp, const float* kt)
     return top <= 20.0f;
 }
 
-// e [n] = exp(2 x) for n a multiple of 16.
+// e [n] = exp(2 x) for n a multiple of 16. (Templates, like fast_math.hpp, so that nvcc never folds them.)
+template <int = 0>
 HELIX_ALWAYS_INLINE void exp2x(const float* x, float* e, std::size_t n) {
     for (std::size_t c = 0; c < n; c += 16) {
         kernels::f32x16 v;
@@ -61,6 +62,7 @@ HELIX_ALWAYS_INLINE void exp2x(const float* x, float* e, std::size_t n) {
 }
 
 // tanh(q + k) from E_q E_k = u.
+template <int = 0>
 HELIX_ALWAYS_INLINE void tanh_from_product(kernels::f32x16& u) { u = 1.0f - 2.0f / (u + 1.0f); }
 
 // The query exponentials of one row: eq [Dim] = exp(2 qp [Dim]).

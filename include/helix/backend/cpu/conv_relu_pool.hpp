@@ -28,6 +28,7 @@
 
 #include "helix/backend/cpu/isa.hpp"
 #include "helix/kernels/fast_math.hpp"
+#include "helix/kernels/pool.hpp"
 
 namespace helix::backend::cpu {
 
@@ -54,11 +55,10 @@ struct conv_pool_geometry {
 
     // The pool window [lo, hi) of output o over conv positions (SAME padding never wins, so it is clipped).
     static constexpr std::size_t window_lo(std::size_t o) noexcept {
-        return o * PoolStride < PadBefore ? 0 : o * PoolStride - PadBefore;
+        return kernels::pool_window(o, PoolWidth, PoolStride, PadBefore, conv_length).lo;
     }
     static constexpr std::size_t window_hi(std::size_t o) noexcept {
-        const std::size_t end = o * PoolStride + PoolWidth;
-        return end <= PadBefore ? 0 : std::min(conv_length, end - PadBefore);
+        return kernels::pool_window(o, PoolWidth, PoolStride, PadBefore, conv_length).hi;
     }
 };
 
