@@ -11,8 +11,7 @@ struct motif_scanner::background_tables {
     // Per motif: forward and reverse-complement integer score tables, length x 4, and the integer threshold.
     std::vector<std::vector<std::array<int, 4>>> forward, reverse;
     std::vector<int> threshold;
-    std::vector<std::vector<double>> tail;  // tail[m][s - min_score]: P(score >= s)
-    std::vector<int> min_score;
+    std::vector<std::vector<double>> tail;  // tail[m][s - threshold[m]]: P(score >= s), scores >= threshold only
 };
 
 namespace {
@@ -91,21 +90,22 @@ const motif_scanner::background_tables& motif_scanner::tables(int gc_percent) co
             cur_hi += *std::max_element(row.begin(), row.end());
             dist.swap(next);
         }
-        std::vector<double> tail(dist.size());
+        // Tail probabilities from the top score down, until they pass p_value: only scores at or above the
+        // threshold are kept (838 JASPAR motifs' full tails take ~200 MB per GC step).
+        std::vector<double> tail;  // tail[k] = P(score >= hi - k)
         double acc = 0;
-        for (std::size_t k = dist.size(); k-- > 0;) tail[k] = acc += dist[k];
-        // The smallest score whose tail probability is at most p_value (max score + 1 if none is).
-        int threshold = hi + 1;
-        for (int s = lo; s <= hi; ++s)
-            if (tail[std::size_t(s - lo)] <= p_value_) {
-                threshold = s;
-                break;
-            }
+        int threshold = hi + 1;  // the smallest score whose tail probability is at most p_value (hi + 1: none)
+        for (std::size_t k = dist.size(); k-- > 0;) {
+            acc += dist[k];
+            if (acc > p_value_) break;
+            tail.push_back(acc);
+            threshold = lo + int(k);
+        }
+        std::reverse(tail.begin(), tail.end());  // now tail[k] = P(score >= threshold + k)
         t->forward.push_back(std::move(fwd));
         t->reverse.push_back(std::move(rev));
         t->threshold.push_back(threshold);
         t->tail.push_back(std::move(tail));
-        t->min_score.push_back(lo);
     }
     slot = std::move(t);
     return *slot;
@@ -117,9 +117,9 @@ double motif_scanner::threshold(std::size_t motif, double gc) const {
 
 double motif_scanner::p_value_of(std::size_t motif, double gc, double score) const {
     const auto& t = tables(int(std::lround(gc * 100)));
-    const int s = int(std::ceil(score * resolution_ - 1e-9)) - t.min_score.at(motif);
+    const int s = int(std::ceil(score * resolution_ - 1e-9)) - t.threshold.at(motif);
     const auto& tail = t.tail[motif];
-    if (s <= 0) return 1;
+    if (s < 0) return 1;  // below the threshold: not kept
     if (std::size_t(s) >= tail.size()) return 0;
     return tail[std::size_t(s)];
 }

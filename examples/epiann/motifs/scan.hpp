@@ -42,7 +42,8 @@ public:
 
     // The log2-odds threshold of `motif` for a background with GC fraction gc (rounded to 1 %).
     double threshold(std::size_t motif, double gc) const;
-    // P(score >= s) for a random background sequence with GC fraction gc (exact up to the rounding).
+    // P(score >= s) for a random background sequence with GC fraction gc (exact up to the rounding), for scores
+    // at or above the threshold (the sites scan() reports); 1 below it, where the distribution is not kept.
     double p_value_of(std::size_t motif, double gc, double score) const;
 
     const std::vector<position_matrix>& motifs() const noexcept { return motifs_; }
