@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "helix/backend/cpu/attention.hpp"
 #include "helix/helix.hpp"
@@ -270,4 +272,13 @@ TEST_CASE("tanh(q + k) from products of exponentials stays within 2.5e-7 of tanh
     const auto c = testing::compare(got.data(), want.data(), got.size(), {0, 2.5e-7}, "tanh from exponentials");
     INFO(c.message());
     CHECK(c.ok);
+}
+
+TEST_CASE("HELIX_ISA caps the instruction set the kernels are dispatched to") {
+    const auto level = backend::cpu::detected_isa();
+    const char* cap = std::getenv("HELIX_ISA");
+    INFO("running on " << backend::cpu::isa_name(level) << (cap ? std::string(", HELIX_ISA=") + cap : std::string()));
+    if (cap && std::string(cap) == "baseline") CHECK(level == backend::cpu::isa::baseline);
+    if (cap && std::string(cap) == "avx2") CHECK(level != backend::cpu::isa::avx512);
+    SUCCEED();
 }

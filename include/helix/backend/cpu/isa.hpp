@@ -9,6 +9,9 @@
 // Guarantees: every path computes the same function; results may differ in the last bits (FMA contraction).
 #pragma once
 
+#include <cstdlib>
+#include <cstring>
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(HELIX_NO_DISPATCH) && \
     !defined(__AVX512F__)
 #define HELIX_ISA_DISPATCH 1
@@ -26,16 +29,22 @@ namespace helix::backend::cpu {
 
 enum class isa { baseline, avx2, avx512 };
 
-// The widest instruction set this CPU runs that this build dispatches to (baseline without dispatch).
+// The widest instruction set this CPU runs that this build dispatches to (baseline without dispatch). The
+// environment variable HELIX_ISA=baseline|avx2 caps it, so that tests run every path on one machine.
 inline isa detected_isa() noexcept {
 #if HELIX_ISA_DISPATCH
     static const isa level = [] {
         __builtin_cpu_init();
+        isa widest = isa::baseline;
         if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-            return isa::avx512;
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return isa::avx2;
-        return isa::baseline;
+            widest = isa::avx512;
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            widest = isa::avx2;
+        const char* cap = std::getenv("HELIX_ISA");
+        if (cap && std::strcmp(cap, "baseline") == 0) return isa::baseline;
+        if (cap && std::strcmp(cap, "avx2") == 0 && widest == isa::avx512) return isa::avx2;
+        return widest;
     }();
     return level;
 #else
