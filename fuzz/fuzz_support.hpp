@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -29,7 +30,10 @@ inline std::string scratch_path(const std::string& name) {
 // Replaces the file at `path` with exactly these bytes.
 inline void write_file(const std::string& path, const std::uint8_t* data, std::size_t size) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) std::abort();  // the harness itself is broken, not the parser
+    if (fd < 0) {  // not the parser's input: the harness or the process (e.g. out of descriptors)
+        std::perror(path.c_str());
+        std::abort();
+    }
     std::size_t done = 0;
     while (done < size) {
         const ssize_t w = ::write(fd, data + done, size - done);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <iterator>
 #include <string>
 
 #include "common/errors.hpp"
@@ -83,4 +84,26 @@ TEST_CASE("fuzz_fasta crash-20a8d349: .fai with 0 bases per line") {
     }
     helix_test::write_bytes(dir / "genome.fa.fai", "a\t4\t3\t2\t3\n");  // what samtools faidx writes
     CHECK(epiann::genome::open(fa.string())->sequence("a", 0, 4) == "NTAC");
+}
+
+// fuzz_twobit, after ~20,000 inputs: the process ran out of file descriptors. The .2bit reader opened the file in its
+// constructor and closed it in its destructor, which does not run when the constructor throws (a bad signature, a
+// truncated index): every rejected file leaked a descriptor.
+TEST_CASE("fuzz_twobit: a rejected .2bit file leaves no open descriptor") {
+    temp_dir dir;
+    auto open_descriptors = [] {
+        return std::distance(std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator());
+    };
+    const auto before = open_descriptors();
+    const std::string bad[] = {
+        std::string("\x43\x27\x41\x1a\x05\x00\x00\x00", 8) + std::string(8, '\0'),           // version 5
+        std::string("\x43\x27\x41\x1a\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00", 16),  // index cut off
+        std::string("\x43\x27\x41\x1a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 16),  // no sequences
+    };
+    for (const auto& bytes : bad) {
+        const auto path = (dir / "bad.2bit").string();
+        helix_test::write_bytes(path, bytes);
+        for (int i = 0; i < 50; ++i) CHECK_THROWS_AS(epiann::genome::open(path), epiann::input_error);
+    }
+    CHECK(open_descriptors() == before);
 }

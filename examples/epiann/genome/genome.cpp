@@ -169,8 +169,8 @@ private:
 class twobit_genome final : public genome {
 public:
     explicit twobit_genome(const std::string& path) : genome(path) {
-        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0) throw input_error_at(path, 0, std::string("cannot open: ") + std::strerror(errno));
+        fd_.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_.fd < 0) throw input_error_at(path, 0, std::string("cannot open: ") + std::strerror(errno));
         file_size_ = static_cast<std::uint64_t>(std::filesystem::file_size(path));
         std::uint32_t header[4];
         read_at(0, header, sizeof header, "the header");
@@ -204,9 +204,6 @@ public:
         }
         if (names_.empty()) throw input_error_at(path, 0, "the .2bit file holds no sequences");
         for (const auto& name : names_) load_record(name);
-    }
-    ~twobit_genome() override {
-        if (fd_ >= 0) ::close(fd_);
     }
 
     const std::vector<std::string>& chromosomes() const noexcept override { return names_; }
@@ -249,7 +246,7 @@ private:
         auto* p = static_cast<char*>(out);
         std::size_t done = 0;
         while (done < n) {
-            const ssize_t got = ::pread(fd_, p + done, n - done, static_cast<off_t>(offset + done));
+            const ssize_t got = ::pread(fd_.fd, p + done, n - done, static_cast<off_t>(offset + done));
             if (got < 0 && errno == EINTR) continue;
             if (got <= 0) throw input_error_at(path(), 0, "truncated .2bit: cannot read " + what + " at byte " + std::to_string(offset));
             done += static_cast<std::size_t>(got);
@@ -277,7 +274,16 @@ private:
                                                 " bases) runs past the end of the file");
     }
 
-    int fd_ = -1;
+    // A member, so that the descriptor is closed when the constructor throws (a broken file) as well.
+    struct owned_fd {
+        int fd = -1;
+        owned_fd() = default;
+        owned_fd(const owned_fd&) = delete;
+        owned_fd& operator=(const owned_fd&) = delete;
+        ~owned_fd() {
+            if (fd >= 0) ::close(fd);
+        }
+    } fd_;
     std::uint64_t file_size_ = 0;
     bool swap_ = false;
     std::vector<std::string> names_;
