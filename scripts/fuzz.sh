@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-60}"
 shift || true
-"$root/scripts/install-deps.sh" --fuzz
+"$root/scripts/install-deps.sh" --clang
 build="$root/build-fuzz"
 CXX=clang++ CC=clang cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
   -DHELIX_BUILD_FUZZERS=ON -DHELIX_BUILD_TESTS=OFF -DHELIX_BUILD_BENCH=OFF >/dev/null
