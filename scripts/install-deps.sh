@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages helix and epiann need to build and test. Safe to run repeatedly:
-# apt-get runs only when a package is missing. Usage: scripts/install-deps.sh [--peers]
+# apt-get runs only when a package is missing. Usage: scripts/install-deps.sh [--peers | --clang]
 #   --peers  also the optional PyTorch/scikit-learn peers used by benchmarks and fixture scripts.
+#   --clang  also clang with libFuzzer, the sanitizer runtimes and OpenMP (scripts/fuzz.sh, scripts/sanitize.sh).
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config
@@ -10,6 +11,9 @@ packages=(build-essential cmake pkg-config
           python3 python3-numpy)
 if [[ "${1:-}" == "--peers" ]]; then
   packages+=(python3-torch python3-sklearn libopenblas0-pthread)
+fi
+if [[ "${1:-}" == "--clang" ]]; then
+  packages+=(clang libclang-rt-dev libomp-dev)
 fi
 
 missing=()

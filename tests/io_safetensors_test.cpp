@@ -290,3 +290,33 @@ TEST_CASE("safetensors: writes are atomic") {
     require_io_error([&] { save_safetensors(dir / "no" / "n.safetensors", net); }, dir / "no" / "n.safetensors",
                      "cannot create");
 }
+
+TEST_CASE("safetensors: a header over the 100 MB limit is refused before it is read") {
+    temp_dir dir;
+    const fs::path p = dir / "huge_header.safetensors";
+    write_bytes(p, st_file("", "", 100'000'001));
+    fs::resize_file(p, 8 + 100'000'001 + 64);  // sparse: the length is honest, the bytes are never read
+    require_io_error([&] { (void)read_safetensors(p); }, p, "header length 100000001 exceeds the 100 MB limit");
+}
+
+TEST_CASE("safetensors: every truncation of a valid file is an io_error, never a partial load") {
+    temp_dir dir;
+    const std::string whole = read_bytes(data_dir / "small.safetensors");
+    const std::size_t header = std::size_t(std::uint8_t(whole[0])) | std::size_t(std::uint8_t(whole[1])) << 8;
+    auto net = make_network<shape<4>>(small_model{});
+    net.init(1);
+    const std::vector<float> before(net.parameters().begin(), net.parameters().end());
+    const fs::path p = dir / "cut.safetensors";
+    for (std::size_t n = 0; n < whole.size(); ++n) {
+        INFO("first " << n << " of " << whole.size() << " bytes");
+        write_bytes(p, whole.substr(0, n));
+        // Cut in the length, the header, or the data: each has its own message.
+        const std::string what = n < 8            ? "less than the 8-byte header length"
+                                 : n < 8 + header ? "is larger than the rest of the file"
+                                                  : "are out of range (the data section holds " + std::to_string(n - 8 - header);
+        require_io_error([&] { (void)load_safetensors(p, net); }, p, what);
+    }
+    CHECK(std::equal(before.begin(), before.end(), net.parameters().begin()));
+    write_bytes(p, whole);
+    CHECK_NOTHROW(load_safetensors(p, net));
+}

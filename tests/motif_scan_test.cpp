@@ -1,5 +1,6 @@
 // Motif scanning (examples/epiann/motifs/scan.hpp): exact thresholds against enumeration of every k-mer, sites
-// against a plain double loop, planted sites on both strands, N handling, and the false-positive rate on random DNA.
+// against a plain double loop, planted sites on both strands, N handling, and the false-positive rate on random DNA;
+// JASPAR files that are not what they claim (motifs/pfm.hpp) name the file and line.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -7,7 +8,10 @@
 
 #include <helix/core/rng.hpp>
 
+#include "common/errors.hpp"
+#include "motifs/pfm.hpp"
 #include "motifs/scan.hpp"
+#include "support/files.hpp"
 
 namespace {
 
@@ -136,4 +140,31 @@ TEST_CASE("on random DNA the site rate matches the p-value") {
         CHECK(bound <= p);
         CHECK(std::abs(hits - tests * bound) < 5 * std::sqrt(tests * bound) + 1);
     }
+}
+
+TEST_CASE("bad JASPAR files name the file, the line and what was expected") {
+    const helix_test::temp_dir dir("epiann_bad_jaspar");
+    const std::pair<const char*, const char*> bad[] = {
+        {"1 2 3 4\n", "bad.pfm:1: expected a '>' motif header before the counts"},
+        {">M1_M1.X\n1 2 3\n", "bad.pfm:2: expected 4 counts (A C G T), found 3"},
+        {">M1_M1.X\n1 2 3 4 5\n", "bad.pfm:2: expected 4 non-negative counts"},
+        {">M1_M1.X\n1 -2 3 4\n", "bad.pfm:2: expected 4 non-negative counts"},
+        {">M1_M1.X\n1 nan 3 4\n", "bad.pfm:2: expected 4 non-negative counts"},
+        {">M1_M1.X\n1 1e999 3 4\n", "bad.pfm:2: expected 4 non-negative counts"},
+        {">M1_M1.X\n>M2_M2.Y\n1 2 3 4\n", "bad.pfm:2: motif M1 has no rows"},
+        {">\n1 2 3 4\n", "bad.pfm:1: expected a motif id after '>'"},
+        {"# only a comment\n", "bad.pfm: no motifs: the file is empty"},
+    };
+    const auto path = (dir / "bad.pfm").string();
+    for (const auto& [text, what] : bad) {
+        INFO(text);
+        helix_test::write_bytes(path, text);
+        CHECK_THROWS_AS(epiann::read_jaspar(path), epiann::input_error);
+        CHECK_THROWS_WITH(epiann::read_jaspar(path), Catch::Contains(what));
+    }
+    helix_test::write_bytes(path, "# ok\n>MA1_MA1.GATA\n0 0 20 0\n20\t0  0 0\n");
+    const auto motifs = epiann::read_jaspar(path);
+    REQUIRE(motifs.size() == 1);
+    CHECK(motifs[0].name == "GATA");
+    CHECK(motifs[0].consensus() == "GA");
 }

@@ -10,6 +10,7 @@
 #include "data/pairs.hpp"
 #include "data/splits.hpp"
 #include "data/windows.hpp"
+#include "support/files.hpp"
 
 namespace {
 
@@ -148,5 +149,23 @@ TEST_CASE("augmentation touches training positives only, and copies stay on thei
         std::map<std::size_t, std::size_t> copies;
         for (const auto& it : epiann::split_items(pairs, s, side, shifted_all, true)) ++copies[it.pair];
         for (const auto& [pair, n] : copies) CHECK(n == (side == epiann::pair_set::train ? 20u : 1u));
+    }
+}
+
+TEST_CASE("bad BEDPE lines after the first name the file, the line and what was expected") {
+    const helix_test::temp_dir tmp("epiann_bad_bedpe");
+    const auto path = (tmp / "bad.bedpe").string();
+    const std::string first = "chr1\t100\t200\tchr1\t5000\t5100\n";
+    const std::pair<const char*, const char*> bad[] = {
+        {"chr1\t1\t2\tchr1\t5\n", "bad.bedpe:2: expected at least 6 tab-separated BEDPE columns"},
+        {"chr1\t1\tx\tchr1\t5\t6\n", "bad.bedpe:2: expected non-negative integer coordinates in columns 2-3"},
+        {"chr1\t1\t2\tchr1\t-5\t6\n", "bad.bedpe:2: expected non-negative integer coordinates in columns 5-6"},
+        {"chr1\t1\t2\tchr1\t6\t6\n", "bad.bedpe:2: end before start in the second interval"},
+    };
+    for (const auto& [line, what] : bad) {
+        INFO(line);
+        helix_test::write_bytes(path, first + line);
+        CHECK_THROWS_AS(epiann::read_pairs(path), epiann::input_error);
+        CHECK_THROWS_WITH(epiann::read_pairs(path), Catch::Contains(what));
     }
 }

@@ -116,7 +116,8 @@ TEST_CASE("labels follow the grammar exactly, up to the stated label noise; the 
     // element carrying a decoy has one slot fewer for a cooperating motif).
     for (const auto& [motif, count] : enhancer_motif_count) {
         const double in_positive = count[1] / class_size[1], in_negative = count[0] / class_size[0];
-        const bool is_cooperating = std::any_of(cooperating.begin(), cooperating.end(), [&](const auto& c) { return c.first == motif; });
+        const auto& m = motif;  // clang 14 cannot capture a structured binding
+        const bool is_cooperating = std::any_of(cooperating.begin(), cooperating.end(), [&](const auto& c) { return c.first == m; });
         INFO(motif << ": " << in_positive << " of positives, " << in_negative << " of negatives");
         if (is_cooperating)
             CHECK(in_positive > in_negative);

@@ -1,9 +1,13 @@
 // The training loop (examples/epiann/train/trainer.hpp) on an in-memory task with a known answer: it learns,
-// selects by validation, writes its files, and a run interrupted after any epoch resumes to the same end.
+// selects by validation, writes its files, and a run interrupted after any epoch resumes to the same end; a
+// non-finite gradient or an overflowing update stops it without touching the files of the last good epoch.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 
 #include "model.hpp"
 #include "train/trainer.hpp"
@@ -150,4 +154,93 @@ TEST_CASE("a run stopped after any epoch resumes to exactly the uninterrupted re
     o.resume = true;
     o.metadata["data"] = "something else";
     CHECK_THROWS_WITH(epiann::train(other, o, training, plan, validation), Catch::Contains("cannot resume"));
+}
+
+namespace {
+
+std::string file_bytes(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Runs train() and returns the training_diverged message (FAIL when training ends normally or throws otherwise).
+template <class... Args>
+std::string divergence_message(Args&&... args) {
+    try {
+        epiann::train(std::forward<Args>(args)...);
+    } catch (const epiann::training_diverged& e) {
+        return e.what();
+    }
+    FAIL("training did not stop with training_diverged");
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("a NaN gradient stops training, naming epoch, step and parameter, and leaves the last epoch's files") {
+    const motif_pairs training(256, 4), validation(128, 5);
+    const shuffled_plan plan(training.size());  // 8 steps per epoch
+    tiny_network net(epiann::epiann_spec<le, lp, tiny>(0.2f));
+    const auto dir = fresh_dir("nan_gradient");
+    auto o = options(dir, 5);
+    std::map<std::string, std::string> after_epoch_1;
+    o.after_backward = [&](std::size_t epoch, std::size_t step, std::span<float> gradients) {
+        if (epoch == 2 && step == 1)  // epoch 1 has written its files
+            for (const char* f : {"model.safetensors", "state.safetensors", "log.jsonl"}) after_epoch_1[f] = file_bytes(dir / f);
+        if (epoch == 2 && step == 3) gradients[gradients.size() / 2] = std::nanf("");
+    };
+    const std::string message = divergence_message(net, o, training, plan, validation);
+    CHECK_THAT(message, Catch::Contains("training diverged at epoch 2, step 3: the gradient of "));
+    CHECK_THAT(message, Catch::Contains("] = nan"));
+    CHECK_THAT(message, Catch::Contains("left as epoch 1 wrote them"));
+    REQUIRE(after_epoch_1.size() == 3);
+    for (const auto& [name, bytes] : after_epoch_1) {
+        INFO(name);
+        CHECK(!bytes.empty());
+        CHECK(file_bytes(dir / name) == bytes);
+    }
+    CHECK(epiann::read_checkpoint_metadata(dir / "model.safetensors").at("epoch") == 1);
+    std::size_t files = 0;  // no temporaries left behind: model, state, log
+    for ([[maybe_unused]] const auto& f : std::filesystem::directory_iterator(dir)) ++files;
+    CHECK(files == 3);
+
+    // The run resumes from epoch 1 once the fault is gone, and finishes.
+    tiny_network again(epiann::epiann_spec<le, lp, tiny>(0.2f));
+    auto resumed = options(dir, 3);
+    resumed.resume = true;
+    CHECK(epiann::train(again, resumed, training, plan, validation).history.size() == 3);
+}
+
+TEST_CASE("a learning rate so large that the weights overflow stops training in its first epoch") {
+    const motif_pairs training(256, 4), validation(128, 5);
+    const shuffled_plan plan(training.size());
+    tiny_network net(epiann::epiann_spec<le, lp, tiny>(0.2f));
+    const auto dir = fresh_dir("overflow");
+    auto o = options(dir, 3);
+    o.learning_rate = 1e30f;  // Adam moves every weight by about 1e30 per step: activations overflow float
+    const std::string message = divergence_message(net, o, training, plan, validation);
+    INFO(message);
+    CHECK_THAT(message, Catch::StartsWith("training diverged at epoch 1, step "));
+    CHECK_THAT(message, Catch::Contains("no checkpoint had been written yet"));
+    CHECK(!std::filesystem::exists(dir / "model.safetensors"));
+    CHECK(!std::filesystem::exists(dir / "state.safetensors"));
+}
+
+TEST_CASE("a damaged training state is refused with an input_error naming the file") {
+    const auto path = std::string("RUN/state.safetensors");
+    const nlohmann::json good = {{"metadata", {{"model", "tiny"}}}, {"epochs_done", 0}, {"stale_epochs", 0},
+                                 {"best_epoch", 0}, {"best_validation_auroc", -1}, {"rng_position", 5},
+                                 {"history", nlohmann::json::array()}};
+    CHECK(epiann::parse_resume_point(good, path).rng_position == 5);
+    auto wrong_type = good;
+    wrong_type["epochs_done"] = "two";
+    CHECK_THROWS_WITH(epiann::parse_resume_point(wrong_type, path),
+                      Catch::StartsWith("RUN/state.safetensors: not an epiann training state"));
+    auto missing = good;
+    missing.erase("history");
+    CHECK_THROWS_AS(epiann::parse_resume_point(missing, path), epiann::input_error);
+    auto inconsistent = good;
+    inconsistent["epochs_done"] = 2;
+    CHECK_THROWS_WITH(epiann::parse_resume_point(inconsistent, path), Catch::Contains("2 epochs done, 0 in the history"));
+    CHECK_THROWS_AS(epiann::parse_resume_point(nlohmann::json::array(), path), epiann::input_error);
 }

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <helix/core/error.hpp>
+
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
 
@@ -26,6 +28,12 @@ int main(int argc, char** argv) {
     } catch (const epiann::input_error& e) {
         std::fprintf(stderr, "epiann: error: %s\n", e.what());
         return epiann::exit_bad_input;
+    } catch (const helix::io_error& e) {  // an output that cannot be written (no such directory, disk full)
+        std::fprintf(stderr, "epiann: error: %s\n", e.what());
+        return epiann::exit_bad_input;
+    } catch (const epiann::training_diverged& e) {
+        std::fprintf(stderr, "epiann: error: %s\n", e.what());
+        return epiann::exit_diverged;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "epiann: internal error: %s\n", e.what());
         return 1;

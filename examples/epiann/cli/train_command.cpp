@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
+#include "common/output_file.hpp"
 #include "data/pairs.hpp"
 #include "device/device.hpp"
 #include "pipeline/runs.hpp"
@@ -104,17 +105,19 @@ void add_evaluate_command(CLI::App& app) {
         std::filesystem::create_directories(dir);
         helix::write_file_atomically(dir / "evaluation.json", r.to_json().dump(2) + "\n");
         const auto pairs = read_pairs(o->pairs);
-        std::string tsv = "pair\tenhancer\tpromoter\tlabel\tprobability\n", csv = "enhancer_name,promoter_name,label\n";
+        output_file tsv(dir / "test_predictions.tsv"), csv(dir / "test_pairs.csv");
+        tsv << "pair\tenhancer\tpromoter\tlabel\tprobability\n";
+        csv << "enhancer_name,promoter_name,label\n";
         for (std::size_t i = 0; i < r.pairs.size(); ++i) {
             const auto& p = pairs.pairs[r.pairs[i]];
             char prob[32];
             std::snprintf(prob, sizeof prob, "%.9g", r.probabilities[i]);
-            tsv += std::to_string(r.pairs[i]) + "\t" + p.enhancer_name + "\t" + p.promoter_name + "\t" + std::to_string(r.labels[i]) +
-                   "\t" + prob + "\n";
-            csv += p.enhancer_name + "," + p.promoter_name + "," + std::to_string(p.label) + "\n";
+            tsv << std::to_string(r.pairs[i]) + "\t" + p.enhancer_name + "\t" + p.promoter_name + "\t" + std::to_string(r.labels[i]) +
+                       "\t" + prob + "\n";
+            csv << p.enhancer_name + "," + p.promoter_name + "," + std::to_string(p.label) + "\n";
         }
-        helix::write_file_atomically(dir / "test_predictions.tsv", tsv);
-        helix::write_file_atomically(dir / "test_pairs.csv", csv);  // `epiann predict` on this file reproduces the figures
+        tsv.commit();
+        csv.commit();  // `epiann predict` on this file reproduces the figures
         std::printf("test set: %zu pairs (%.1f %% positive)\nAUROC %.4f  AUPR %.4f  F1@0.5 %.4f  best F1 %.4f (threshold %.3f)\n"
                     "wrote %s/evaluation.json, test_predictions.tsv, test_pairs.csv\n",
                     r.report.count, 100 * r.report.positive_rate, r.report.auroc, r.report.aupr, r.report.f1_at_half,
@@ -140,21 +143,22 @@ void add_predict_command(CLI::App& app) {
         require_device(parse_device(o->device));
         const auto probabilities = run_prediction(o->checkpoint, o->genome, o->pairs, o->threads, o->device);
         const auto pairs = read_pairs(o->pairs);
-        std::string tsv = "pair\tenhancer\tpromoter\tlabel\tprobability\n";
+        const std::filesystem::path out = o->out;
+        output_file tsv(out);
+        tsv << "pair\tenhancer\tpromoter\tlabel\tprobability\n";
         std::vector<scored_interaction> items;
         for (std::size_t i = 0; i < pairs.pairs.size(); ++i) {
             const auto& p = pairs.pairs[i];
             char prob[32];
             std::snprintf(prob, sizeof prob, "%.9g", probabilities[i]);
-            tsv += std::to_string(i) + "\t" + p.enhancer_name + "\t" + p.promoter_name + "\t" +
-                   (p.label < 0 ? std::string(".") : std::to_string(p.label)) + "\t" + prob + "\n";
+            tsv << std::to_string(i) + "\t" + p.enhancer_name + "\t" + p.promoter_name + "\t" +
+                       (p.label < 0 ? std::string(".") : std::to_string(p.label)) + "\t" + prob + "\n";
             items.push_back({{p.enhancer.chromosome, p.enhancer.start, p.enhancer.end, p.enhancer_name},
                              {p.promoter.chromosome, p.promoter.start, p.promoter.end, p.promoter_name},
                              "pair" + std::to_string(i),
                              probabilities[i]});
         }
-        const std::filesystem::path out = o->out;
-        helix::write_file_atomically(out, tsv);
+        tsv.commit();
         auto beside = [&](const char* extension) { return std::filesystem::path(out).replace_extension(extension); };
         write_bedpe(beside(".bedpe"), items);
         write_interact(beside(".interact"), items, "epiann", "EPIANN interaction probability");

@@ -1,10 +1,9 @@
 // epiann windows: the windows of a pair file as TSV, so a user can see exactly what the model reads.
 #include <CLI/CLI.hpp>
 
-#include <helix/io/atomic_file.hpp>
-
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
+#include "common/output_file.hpp"
 #include "data/splits.hpp"
 #include "data/windows.hpp"
 #include "genome/genome.hpp"
@@ -50,10 +49,11 @@ void add_windows_command(CLI::App& app) {
         wo.promoter_length = o->promoter_window;
         std::optional<split> s;
         if (!o->split.empty()) s = make_split(pairs, o->split, o->fold, o->seed);
-        std::string text =
-            "pair\tlabel\toffset\tenhancer_chrom\tenhancer_start\tenhancer_end\tpromoter_chrom\tpromoter_start\tpromoter_end\t"
-            "enhancer_element_start\tenhancer_element_end\tpromoter_element_start\tpromoter_element_end";
-        text += s ? "\tset\n" : "\n";
+        output_file text(o->out);  // streamed: millions of pairs give hundreds of MB of TSV
+        text << "pair\tlabel\toffset\tenhancer_chrom\tenhancer_start\tenhancer_end\tpromoter_chrom\tpromoter_start\tpromoter_end\t"
+                "enhancer_element_start\tenhancer_element_end\tpromoter_element_start\tpromoter_element_end";
+        text << (s ? "\tset\n" : "\n");
+        std::string line;
         std::size_t moved = 0, count = 0;
         for (std::size_t i = 0; i < pairs.pairs.size(); ++i) {
             const auto& p = pairs.pairs[i];
@@ -63,16 +63,17 @@ void add_windows_command(CLI::App& app) {
                 const auto w = make_pair_windows(p, wo, offset, lengths, pairs.path);
                 moved += w.enhancer.moved_inside + w.promoter.moved_inside;
                 ++count;
-                text += std::to_string(i) + '\t' + std::to_string(p.label) + '\t' + std::to_string(offset) + '\t' +
+                line = std::to_string(i) + '\t' + std::to_string(p.label) + '\t' + std::to_string(offset) + '\t' +
                         w.enhancer.span.chromosome + '\t' + std::to_string(w.enhancer.span.start) + '\t' +
                         std::to_string(w.enhancer.span.end) + '\t' + w.promoter.span.chromosome + '\t' +
                         std::to_string(w.promoter.span.start) + '\t' + std::to_string(w.promoter.span.end) + '\t' +
                         std::to_string(w.enhancer.element_start) + '\t' + std::to_string(w.enhancer.element_end) + '\t' +
                         std::to_string(w.promoter.element_start) + '\t' + std::to_string(w.promoter.element_end);
-                text += s ? std::string("\t") + set_name(s->sets[i]) + "\n" : "\n";
+                line += s ? std::string("\t") + set_name(s->sets[i]) + "\n" : "\n";
+                text << line;
             }
         }
-        helix::write_file_atomically(o->out, text);
+        text.commit();
         std::printf("wrote %zu windows of %zu pairs to %s", count, pairs.pairs.size(), o->out.c_str());
         if (moved > 0) std::printf(" (%zu windows moved inside their chromosome's ends)", moved);
         std::printf("\n");

@@ -1,6 +1,7 @@
 // Errors of the epiann application. Bad input (a file that cannot be read or parsed, an option with an impossible
 // value) is an input_error: its message names the file, the line when there is one, and what was expected; the
-// CLI prints it and exits with code 2. Anything else that escapes is a bug and exits with code 1.
+// CLI prints it and exits with code 2, as for an output it cannot write (helix::io_error). Anything else that
+// escapes is a bug and exits with code 1.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,14 @@ inline input_error input_error_at(const std::string& path, std::size_t line, con
     return input_error(line == 0 ? path + ": " + message : path + ":" + std::to_string(line) + ": " + message);
 }
 
+// Training produced a non-finite loss, gradient or weight (train/trainer.hpp): the message names the epoch, the step
+// and the value; the run's files still hold the last completed epoch. The CLI exits with code 3.
+class training_diverged : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 inline constexpr int exit_bad_input = 2;
+inline constexpr int exit_diverged = 3;
 
 }  // namespace epiann

@@ -1,14 +1,15 @@
 #include "data/splits.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <numeric>
 
 #include <helix/core/rng.hpp>
-#include <helix/io/atomic_file.hpp>
 
 #include "common/errors.hpp"
 #include "common/line_reader.hpp"
+#include "common/output_file.hpp"
 
 namespace epiann {
 namespace {
@@ -88,12 +89,13 @@ split make_split(const pair_file& pairs, const std::string& kind, int fold, std:
 }
 
 void write_split(const std::string& path, const split& s, const pair_file& pairs) {
-    std::string text = "# epiann split\tkind=" + s.kind + "\tfold=" + std::to_string(s.fold) + "\tseed=" +
-                       std::to_string(s.seed) + "\tpairs=" + pairs.path + "\tchecksum=" + std::to_string(s.pairs_checksum) +
-                       "\tcount=" + std::to_string(s.sets.size()) + "\npair\tline\tset\n";
+    output_file text(path);
+    text << "# epiann split\tkind=" + s.kind + "\tfold=" + std::to_string(s.fold) + "\tseed=" + std::to_string(s.seed) +
+                "\tpairs=" + pairs.path + "\tchecksum=" + std::to_string(s.pairs_checksum) +
+                "\tcount=" + std::to_string(s.sets.size()) + "\npair\tline\tset\n";
     for (std::size_t i = 0; i < s.sets.size(); ++i)
-        text += std::to_string(i) + '\t' + std::to_string(pairs.pairs[i].line) + '\t' + set_name(s.sets[i]) + '\n';
-    helix::write_file_atomically(path, text);
+        text << std::to_string(i) + '\t' + std::to_string(pairs.pairs[i].line) + '\t' + set_name(s.sets[i]) + '\n';
+    text.commit();
 }
 
 split read_split(const std::string& path, const pair_file& pairs) {
@@ -109,7 +111,12 @@ split read_split(const std::string& path, const pair_file& pairs) {
         if (key == "kind") s.kind = std::string(value);
         if (key == "fold") s.fold = int(parse_integer(value).value_or(0));
         if (key == "seed") s.seed = std::uint64_t(parse_integer(value).value_or(0));
-        if (key == "checksum") s.pairs_checksum = std::stoull(std::string(value));
+        if (key == "checksum") {
+            // 64-bit FNV-1a: beyond parse_integer's range
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), s.pairs_checksum);
+            if (ec != std::errc{} || end != value.data() + value.size() || value.empty())
+                throw in.error("expected an unsigned 64-bit checksum, found \"" + std::string(value) + "\"");
+        }
         if (key == "count") count = std::size_t(parse_integer(value).value_or(0));
     }
     if (s.pairs_checksum != pairs.checksum || count != pairs.pairs.size())

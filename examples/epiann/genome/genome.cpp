@@ -15,9 +15,11 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 #include "common/errors.hpp"
+#include "common/line_reader.hpp"
 
 namespace epiann {
 namespace {
@@ -52,6 +54,39 @@ void check_interval(const std::string& path, std::string_view chromosome, long l
         throw input_error_at(path, 0, where + ": past the end of " + std::string(chromosome) + " (length " + std::to_string(*length) + ")");
 }
 
+// Reads a samtools .fai index line by line before htslib does: htslib trusts it, and divides by the bases per line
+// (SIGFPE when 0). For plain FASTA every sequence must also lie inside the file. Returns (name, length) in file
+// order: htslib 1.16 gives lengths only as int, which wraps for sequences of 2^31 bases or more.
+std::vector<std::pair<std::string, long long>> read_fai(const std::string& fai, bool compressed, std::uint64_t fasta_size) {
+    std::vector<std::pair<std::string, long long>> entries;
+    line_reader in(fai);
+    std::set<std::string, std::less<>> names;
+    while (auto line = in.next()) {
+        if (line->empty()) continue;
+        const auto f = split_fields(*line, '\t');
+        if (f.size() != 5 && f.size() != 6)
+            throw in.error("expected 5 tab-separated columns (name, length, offset, bases per line, bytes per line), found " +
+                           std::to_string(f.size()));
+        if (f[0].empty()) throw in.error("empty sequence name");
+        if (!names.emplace(f[0]).second) throw in.error("sequence \"" + std::string(f[0]) + "\" is listed twice");
+        const auto length = parse_integer(f[1]), offset = parse_integer(f[2]), bases = parse_integer(f[3]),
+                   width = parse_integer(f[4]);
+        if (!length || !offset || !bases || !width) throw in.error("expected non-negative integers in columns 2-5");
+        if (*length > 0 && (*bases == 0 || *width < *bases))
+            throw in.error("expected at least 1 base per line and at least as many bytes per line as bases, found " +
+                           std::to_string(*bases) + " and " + std::to_string(*width));
+        entries.emplace_back(std::string(f[0]), *length);
+        if (compressed || *length == 0) continue;
+        // The byte of the last base: full lines, then the rest of the last one (128-bit: the fields may be huge).
+        using u128 = unsigned __int128;
+        const u128 last = u128(*offset) + u128(*length - 1) / u128(*bases) * u128(*width) + u128(*length - 1) % u128(*bases);
+        if (last >= fasta_size)
+            throw in.error("sequence \"" + std::string(f[0]) + "\" (" + std::to_string(*length) +
+                           " bases) runs past the end of the FASTA file; is the index stale? Run `samtools faidx` again");
+    }
+    return entries;
+}
+
 class fasta_genome final : public genome {
 public:
     explicit fasta_genome(const std::string& path, bool compressed) : genome(path) {
@@ -61,14 +96,18 @@ public:
         if (compressed && !std::filesystem::exists(path + ".gzi"))
             throw input_error_at(path, 0, "compressed FASTA needs bgzip compression and its .gzi index: recompress with "
                                           "`zcat " + path + " | bgzip > genome.fa.gz` and run `samtools faidx genome.fa.gz`");
-        faidx_t* first = load();
-        for (int i = 0; i < faidx_nseq(first); ++i) {
-            const char* name = faidx_iseq(first, i);
-            names_.emplace_back(name);
-            lengths_.emplace(name, faidx_seq_len(first, name));
+        for (auto& [name, length] : read_fai(fai, compressed, std::filesystem::file_size(path))) {
+            lengths_.emplace(name, length);
+            names_.push_back(std::move(name));
         }
-        pool_.push_back(first);
         if (names_.empty()) throw input_error_at(path, 0, "the index " + fai + " lists no sequences");
+        // Owned here until the constructor succeeds: a throw below must not leak it (the destructor would not run).
+        std::unique_ptr<faidx_t, void (*)(faidx_t*)> first(load(), fai_destroy);
+        if (faidx_nseq(first.get()) != int(names_.size()))
+            throw input_error_at(path, 0, "htslib reads " + std::to_string(faidx_nseq(first.get())) + " sequences from " + fai +
+                                              ", expected " + std::to_string(names_.size()));
+        pool_.push_back(first.get());
+        first.release();  // the pool owns it now
     }
     ~fasta_genome() override {
         for (auto* f : pool_) fai_destroy(f);
@@ -130,8 +169,8 @@ private:
 class twobit_genome final : public genome {
 public:
     explicit twobit_genome(const std::string& path) : genome(path) {
-        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0) throw input_error_at(path, 0, std::string("cannot open: ") + std::strerror(errno));
+        fd_.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_.fd < 0) throw input_error_at(path, 0, std::string("cannot open: ") + std::strerror(errno));
         file_size_ = static_cast<std::uint64_t>(std::filesystem::file_size(path));
         std::uint32_t header[4];
         read_at(0, header, sizeof header, "the header");
@@ -165,9 +204,6 @@ public:
         }
         if (names_.empty()) throw input_error_at(path, 0, "the .2bit file holds no sequences");
         for (const auto& name : names_) load_record(name);
-    }
-    ~twobit_genome() override {
-        if (fd_ >= 0) ::close(fd_);
     }
 
     const std::vector<std::string>& chromosomes() const noexcept override { return names_; }
@@ -210,7 +246,7 @@ private:
         auto* p = static_cast<char*>(out);
         std::size_t done = 0;
         while (done < n) {
-            const ssize_t got = ::pread(fd_, p + done, n - done, static_cast<off_t>(offset + done));
+            const ssize_t got = ::pread(fd_.fd, p + done, n - done, static_cast<off_t>(offset + done));
             if (got < 0 && errno == EINTR) continue;
             if (got <= 0) throw input_error_at(path(), 0, "truncated .2bit: cannot read " + what + " at byte " + std::to_string(offset));
             done += static_cast<std::size_t>(got);
@@ -238,7 +274,16 @@ private:
                                                 " bases) runs past the end of the file");
     }
 
-    int fd_ = -1;
+    // A member, so that the descriptor is closed when the constructor throws (a broken file) as well.
+    struct owned_fd {
+        int fd = -1;
+        owned_fd() = default;
+        owned_fd(const owned_fd&) = delete;
+        owned_fd& operator=(const owned_fd&) = delete;
+        ~owned_fd() {
+            if (fd >= 0) ::close(fd);
+        }
+    } fd_;
     std::uint64_t file_size_ = 0;
     bool swap_ = false;
     std::vector<std::string> names_;

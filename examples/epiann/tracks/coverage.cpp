@@ -1,10 +1,13 @@
 #include "tracks/coverage.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 #include <bigWig.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <helix/io/atomic_file.hpp>
@@ -70,7 +73,7 @@ void coverage_track::write_bigwig(const std::filesystem::path& path,
     } guard{temp};
     if (bwInit(1 << 17) != 0) throw std::runtime_error("libBigWig: bwInit failed");
     bigWigFile_t* fp = bwOpen(temp.c_str(), nullptr, "w");
-    if (fp == nullptr) throw std::runtime_error("cannot create bigWig " + temp.string());
+    if (fp == nullptr) throw helix::io_error(path.string() + ": cannot create " + temp.string());
     auto fail = [&](const char* what) {
         bwClose(fp);
         throw std::runtime_error("libBigWig: " + std::string(what) + " failed for " + path.string());
@@ -103,9 +106,17 @@ void coverage_track::write_bigwig(const std::filesystem::path& path,
             fail("bwAppendIntervals");
     }
     bwClose(fp);
+    // As helix::atomic_file: the bytes reach the disk before the name does, so a crash never leaves a short file.
+    const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int err = errno;
+        if (fd >= 0) ::close(fd);
+        throw helix::io_error(path.string() + ": cannot flush " + temp.string() + ": " + std::strerror(err));
+    }
+    ::close(fd);
     std::error_code ec;
     std::filesystem::rename(temp, path, ec);
-    if (ec) throw std::runtime_error("cannot rename " + temp.string() + " to " + path.string() + ": " + ec.message());
+    if (ec) throw helix::io_error(path.string() + ": cannot rename " + temp.string() + " to it: " + ec.message());
     guard.keep = true;
 }
 

@@ -81,8 +81,17 @@ void save_training_state(const std::filesystem::path& path, const Net& net, heli
 template <class Net>
 nlohmann::json load_training_state(const std::filesystem::path& path, Net& net, helix::adam<float>& optimizer) {
     const nlohmann::json state = read_checkpoint_metadata(path);
-    helix::safetensors_file file = helix::read_safetensors(path);
     const std::string name = path.string();
+    helix::safetensors_file file;
+    std::size_t steps = 0;
+    try {
+        file = helix::read_safetensors(path);
+        steps = state.value("optimizer_steps", std::size_t{0});
+    } catch (const helix::io_error& e) {
+        throw input_error(e.what());
+    } catch (const nlohmann::json::exception& e) {
+        throw input_error_at(name, 0, std::string("training state: bad \"optimizer_steps\": ") + e.what());
+    }
     auto values = [&](const std::string& tensor, std::size_t expected) {
         const auto* e = file.find(tensor);
         if (e == nullptr) throw input_error_at(name, 0, "training state has no tensor \"" + tensor + "\"");
@@ -96,7 +105,6 @@ nlohmann::json load_training_state(const std::filesystem::path& path, Net& net, 
         const auto v = values("model." + p.name, p.size);
         std::copy(v.begin(), v.end(), params.begin() + std::ptrdiff_t(p.offset));
     }
-    const std::size_t steps = state.value("optimizer_steps", std::size_t{0});
     if (steps > 0) optimizer.restore(values("optimizer.m", params.size()), values("optimizer.v", params.size()), steps);
     return state;
 }

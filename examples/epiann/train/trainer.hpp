@@ -7,13 +7,18 @@
 // stops after `patience` epochs without improvement. Every epoch also writes state.safetensors (weights, Adam
 // moments, the dropout generator's position) and log.jsonl, all atomically: a run killed at any moment resumes
 // from its last complete epoch and ends exactly as an uninterrupted run would.
+// A non-finite loss, gradient or weight stops training with training_diverged naming the epoch and step; nothing
+// is written for the failing epoch, so the run's files stay those of the last completed one.
 #pragma once
 
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,6 +50,8 @@ struct train_options {
     bool resume = false;
     // Stored in both checkpoints; on resume it must equal the stored one (same data, split, model, seed).
     nlohmann::json metadata;
+    // Test hook, called after each backward pass with the 1-based epoch and step and the gradients (fault injection).
+    std::function<void(std::size_t epoch, std::size_t step, std::span<float> gradients)> after_backward;
 };
 
 struct epoch_record {
@@ -75,6 +82,48 @@ inline void from_json(const nlohmann::json& j, epoch_record& r) {
     r.validation_aupr = j.at("validation_aupr").is_null() ? NAN : j.at("validation_aupr").get<double>();
     r.seconds = j.at("seconds");
     r.best = j.at("best");
+}
+
+// The loop's position as state.safetensors stores it; input_error naming the file when a field is missing or
+// of the wrong type (a state file from another program or a damaged one).
+struct resume_point {
+    std::size_t epochs_done = 0, stale_epochs = 0, best_epoch = 0;
+    double best_validation_auroc = -1;
+    std::uint64_t rng_position = 0;
+    std::vector<epoch_record> history;
+    nlohmann::json metadata;
+};
+
+inline resume_point parse_resume_point(const nlohmann::json& state, const std::string& path) {
+    resume_point r;
+    try {
+        r.metadata = state.at("metadata");
+        r.epochs_done = state.at("epochs_done").get<std::size_t>();
+        r.stale_epochs = state.at("stale_epochs").get<std::size_t>();
+        r.best_epoch = state.at("best_epoch").get<std::size_t>();
+        r.best_validation_auroc = state.at("best_validation_auroc").get<double>();
+        r.rng_position = state.at("rng_position").get<std::uint64_t>();
+        r.history = state.at("history").get<std::vector<epoch_record>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw input_error_at(path, 0, std::string("not an epiann training state: ") + e.what());
+    }
+    if (r.history.size() != r.epochs_done || r.best_epoch > r.epochs_done)
+        throw input_error_at(path, 0, "inconsistent training state: " + std::to_string(r.epochs_done) + " epochs done, " +
+                                          std::to_string(r.history.size()) + " in the history, best epoch " +
+                                          std::to_string(r.best_epoch));
+    return r;
+}
+
+// "NAME[i] = nan" for the first non-finite value of a parameter-sized arena; empty when every value is finite.
+template <class Net>
+std::string first_non_finite(const Net& net, std::span<const float> values) {
+    std::size_t i = 0;
+    while (i < values.size() && std::isfinite(values[i])) ++i;
+    if (i == values.size()) return {};
+    const char* what = std::isnan(values[i]) ? "nan" : values[i] > 0 ? "inf" : "-inf";
+    for (const auto& p : net.parameter_info())
+        if (i >= p.offset && i < p.offset + p.size) return p.name + "[" + std::to_string(i - p.offset) + "] = " + what;
+    return "element " + std::to_string(i) + " = " + what;
 }
 
 struct train_result {
@@ -177,17 +226,17 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
     for (std::size_t i = 0; i < validation.size(); ++i) validation_labels[i] = validation.label(i);
 
     if (opt.resume && fs::exists(state_path)) {
-        const nlohmann::json state = load_training_state(state_path, net, optimizer);
-        if (state.at("metadata") != opt.metadata)
+        resume_point state = parse_resume_point(load_training_state(state_path, net, optimizer), state_path.string());
+        if (state.metadata != opt.metadata)
             throw input_error_at(state_path.string(), 0,
                                  "cannot resume: this run was started with other data, split, model or seed "
-                                 "(stored: " + state.at("metadata").dump() + ")");
-        first_epoch = state.at("epochs_done");
-        stale_epochs = state.at("stale_epochs");
-        result.best_epoch = state.at("best_epoch");
-        result.best_validation_auroc = state.at("best_validation_auroc");
-        result.history = state.at("history").get<std::vector<epoch_record>>();
-        ctx.rng.seek(state.at("rng_position"));
+                                 "(stored: " + state.metadata.dump() + ")");
+        first_epoch = state.epochs_done;
+        stale_epochs = state.stale_epochs;
+        result.best_epoch = state.best_epoch;
+        result.best_validation_auroc = state.best_validation_auroc;
+        result.history = std::move(state.history);
+        ctx.rng.seek(state.rng_position);
         std::fprintf(stderr, "resuming %s after epoch %zu\n", opt.run_dir.c_str(), first_epoch);
     } else {
         if (opt.init == "pytorch")
@@ -205,6 +254,16 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         for (const auto& r : result.history) log += nlohmann::json(r).dump() + "\n";
         helix::write_file_atomically(log_path, log);
     };
+    // Throws before anything of the failing epoch is written: the files on disk stay the last completed epoch's.
+    auto diverged = [&](std::size_t epoch, std::size_t step, const std::string& what) {
+        const std::string kept = epoch > 1 ? "the run's files are left as epoch " + std::to_string(epoch - 1) + " wrote them (" +
+                                                 model_path.string() + ", " + state_path.string() + ")"
+                                           : "no checkpoint had been written yet";
+        char rate[32];
+        std::snprintf(rate, sizeof rate, "%g", double(opt.learning_rate));
+        throw training_diverged("training diverged at epoch " + std::to_string(epoch) + ", step " + std::to_string(step) +
+                                ": " + what + "; " + kept + ". Try a smaller learning rate (it is " + rate + ")");
+    };
     progress bar;
     for (std::size_t epoch = first_epoch; epoch < opt.max_epochs && stale_epochs < opt.patience; ++epoch) {
         const auto started = std::chrono::steady_clock::now();
@@ -219,13 +278,17 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             b.fill(training, items);
             const auto out = net.forward(ctx, b.input());
             const double loss = epiann_loss<Net>(out, b, opt.label_loss_weight, true);
-            if (!std::isfinite(loss))
-                throw std::runtime_error("training diverged: the loss is " + std::to_string(loss) + " at epoch " +
-                                         std::to_string(epoch + 1) + ", step " + std::to_string(record.steps + 1) +
-                                         "; the last good checkpoint is " + state_path.string());
+            const std::size_t step = record.steps + 1;
+            if (!std::isfinite(loss)) diverged(epoch + 1, step, "the loss is " + std::to_string(loss));
             net.zero_grad();
             net.backward(ctx, b.input());
+            if (opt.after_backward) opt.after_backward(epoch + 1, step, net.gradients());
+            // Checked before the update, so a bad gradient never reaches the weights or Adam's moments.
+            if (const auto bad = first_non_finite(net, net.gradients()); !bad.empty())
+                diverged(epoch + 1, step, "the gradient of " + bad);
             optimizer.step(net, ctx);
+            if (const auto bad = first_non_finite(net, net.parameters()); !bad.empty())
+                diverged(epoch + 1, step, "the update overflowed: weight " + bad);
             loss_sum += loss;
             ++record.steps;
             record.examples += items.size();
@@ -234,6 +297,8 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         record.train_loss = record.steps > 0 ? loss_sum / double(record.steps) : 0;
 
         const scored_set scored = score(net, ctx, validation, opt.eval_batch, opt.label_loss_weight);
+        if (!std::isfinite(scored.mean_loss))
+            diverged(epoch + 1, record.steps, "the validation loss is " + std::to_string(scored.mean_loss));
         record.validation_loss = scored.mean_loss;
         record.validation_auroc = auroc(scored.probabilities, validation_labels);
         record.validation_aupr = average_precision(scored.probabilities, validation_labels);

@@ -58,9 +58,16 @@ inline const char* isa_name(isa i) noexcept {
 
 #if HELIX_ISA_DISPATCH
 namespace detail {
+// Clang rejects (and then ignores the whole attribute for) GCC's prefer-vector-width; min_vector_width says the same.
+#if defined(__clang__)
+#define HELIX_TARGET_AVX512 \
+    __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,bmi,bmi2,popcnt"), min_vector_width(512)))
+#else
+#define HELIX_TARGET_AVX512 \
+    __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,bmi,bmi2,popcnt,prefer-vector-width=512")))
+#endif
 template <class Kernel, class... Args>
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,bmi,bmi2,popcnt,prefer-vector-width=512")))
-void run_avx512(Args... args) {
+HELIX_TARGET_AVX512 void run_avx512(Args... args) {
     Kernel::run(args...);
 }
 template <class Kernel, class... Args>
