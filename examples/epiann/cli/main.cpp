@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
+#include "train/distributed.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"epiann: predict enhancer-promoter interactions from DNA with an attention network (EPIANN)"};
@@ -24,9 +25,11 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : epiann::exit_bad_input;
     } catch (const epiann::input_error& e) {
         std::fprintf(stderr, "epiann: error: %s\n", e.what());
+        epiann::end_job_after_error(epiann::exit_bad_input);  // other ranks may wait in a collective
         return epiann::exit_bad_input;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "epiann: internal error: %s\n", e.what());
+        epiann::end_job_after_error(1);
         return 1;
     }
     return 0;
