@@ -27,7 +27,8 @@ int thread_count(int threads) { return threads > 0 ? threads : helix::cpu_contex
 // Says on stderr, once, how the work is spread when there is more than one rank.
 void announce(communicator& comm, int threads, const char* what) {
     if (comm.size() > 1 && comm.root())
-        std::fprintf(stderr, "%s on %d MPI ranks, %d threads each\n", what, comm.size(), thread_count(threads));
+        std::fprintf(stderr, "%s on %d MPI ranks, %d thread%s each\n", what, comm.size(), thread_count(threads),
+                     thread_count(threads) == 1 ? "" : "s");
 }
 
 }  // namespace

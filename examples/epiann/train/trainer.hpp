@@ -229,10 +229,14 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         else
             throw input_error("unknown initialisation \"" + opt.init + "\": expected paper or pytorch");
     }
-    // Every rank must start from the same state; a rank that saw another state file (no shared file system, a
-    // stale copy) would silently train something else.
-    if (comm.size() > 1 &&
-        !comm.same_on_all_ranks(fingerprint(std::span<const float>(net.parameters())) ^ (first_epoch * 0x9E3779B97F4A7C15ull)))
+    // Every rank must hold the same parameters: at the start (a rank that read another state file, from a file system
+    // the others do not see, would silently train something else) and after each epoch (an MPI library whose sum
+    // differed in the last bit between ranks would let them drift apart).
+    auto ranks_agree = [&](std::size_t epoch) {
+        return comm.size() == 1 ||
+               comm.same_on_all_ranks(fingerprint(std::span<const float>(net.parameters())) ^ (epoch * 0x9E3779B97F4A7C15ull));
+    };
+    if (!ranks_agree(first_epoch))
         throw input_error("the ranks started from different states: is " + opt.run_dir.string() +
                           " on a file system that every rank sees?");
 
@@ -283,6 +287,9 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             bar.step(items.size(), loss / weight);
         }
         ctx.share = {};
+        if (!ranks_agree(epoch + 1))
+            throw std::runtime_error("the ranks hold different parameters after epoch " + std::to_string(epoch + 1) +
+                                     ": the MPI sum gave different bits on different ranks");
         comm.sum(std::span(&loss_sum, 1));
         record.train_loss = record.steps > 0 ? loss_sum / double(record.steps) : 0;
 
