@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config
           libeigen3-dev libopenblas-dev libxtensor-dev xtl-dev catch2 libbenchmark-dev
           libhts-dev libbigwig-dev libcurl4-gnutls-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-          python3 python3-numpy)
+          libopenmpi-dev openmpi-bin python3 python3-numpy)
 if [[ "${1:-}" == "--peers" ]]; then
   packages+=(python3-torch python3-sklearn libopenblas0-pthread)
 fi

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
+#include "train/distributed.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"epiann: predict enhancer-promoter interactions from DNA with an attention network (EPIANN)"};
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : epiann::exit_bad_input;
     } catch (const epiann::input_error& e) {
         std::fprintf(stderr, "epiann: error: %s\n", e.what());
+        epiann::end_job_after_error(epiann::exit_bad_input);  // other ranks may wait in a collective
         return epiann::exit_bad_input;
     } catch (const helix::io_error& e) {  // an output that cannot be written (no such directory, disk full)
         std::fprintf(stderr, "epiann: error: %s\n", e.what());
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
         return epiann::exit_diverged;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "epiann: internal error: %s\n", e.what());
+        epiann::end_job_after_error(1);
         return 1;
     }
     return 0;

@@ -1,4 +1,5 @@
 // epiann train / evaluate / predict: the model's life cycle on the command line (pipeline/runs.hpp does the work).
+// Under mpirun or srun all three run on every rank; rank 0 alone prints and writes (docs/06-scaling.md).
 #include <cstdio>
 #include <filesystem>
 
@@ -12,6 +13,7 @@
 #include "data/pairs.hpp"
 #include "device/device.hpp"
 #include "pipeline/runs.hpp"
+#include "train/distributed.hpp"
 #include "tracks/interactions.hpp"
 #include "train/model_variants.hpp"
 
@@ -74,6 +76,7 @@ void add_train_command(CLI::App& app) {
             throw input_error("train: give --genome, --pairs and --out (or --resume RUN)");
         }
         const auto s = run_training(request, !resume->empty());
+        if (!world().root()) return;
         std::printf("trained %zu epochs (%zu examples) in %.0f s; best validation AUROC %.4f at epoch %zu\nmodel: %s\n",
                     s.epochs, s.examples, s.seconds, s.best_validation_auroc, s.best_epoch, s.model_path.c_str());
     });
@@ -101,6 +104,7 @@ void add_evaluate_command(CLI::App& app) {
         std::optional<split_request> split;
         if (cmd->count("--split") || cmd->count("--split-file")) split = o->split;  // else: the checkpoint's own split
         const auto r = run_evaluation(o->checkpoint, o->genome, o->pairs, split, o->threads, o->device);
+        if (!world().root()) return;  // rank 0 has every result and writes the files
         const std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
         std::filesystem::create_directories(dir);
         helix::write_file_atomically(dir / "evaluation.json", r.to_json().dump(2) + "\n");
@@ -142,6 +146,7 @@ void add_predict_command(CLI::App& app) {
     cmd->callback([o] {
         require_device(parse_device(o->device));
         const auto probabilities = run_prediction(o->checkpoint, o->genome, o->pairs, o->threads, o->device);
+        if (!world().root()) return;  // rank 0 has every shard, in input order, and writes the files
         const auto pairs = read_pairs(o->pairs);
         const std::filesystem::path out = o->out;
         output_file tsv(out);

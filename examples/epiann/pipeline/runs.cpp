@@ -27,6 +27,13 @@ nlohmann::json variant_json() {
 
 int thread_count(int threads) { return threads > 0 ? threads : helix::cpu_context::default_threads(); }
 
+// Says on stderr, once, how the work is spread when there is more than one rank.
+void announce(communicator& comm, int threads, const char* what) {
+    if (comm.size() > 1 && comm.root())
+        std::fprintf(stderr, "%s on %d MPI ranks, %d thread%s each\n", what, comm.size(), thread_count(threads),
+                     thread_count(threads) == 1 ? "" : "s");
+}
+
 }  // namespace
 
 checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
@@ -97,13 +104,21 @@ train_summary run_training(const train_request& r, bool resume) {
     return with_model_variant(r.model, [&]<class Variant>() {
         namespace fs = std::filesystem;
         const auto started = std::chrono::steady_clock::now();
+        communicator& comm = world();
+        announce(comm, r.threads, "training");
+        // The CUDA dropout kernel draws by position in the rank's own share, not in the global batch (docs/06-scaling.md).
+        if (parse_device(r.device) == device_kind::cuda && comm.size() > 1)
+            throw input_error("training with --device cuda on several MPI ranks is not supported yet: "
+                              "train on one rank, or on the CPU; prediction and evaluation may use both");
         const fs::path run = r.out;
         fs::create_directories(run);
         dataset d = load_dataset(r.genome, r.pairs, r.split, Variant::enhancer_window, Variant::promoter_window);
         d.windows.augmentation_offsets = window_options::augmentation(Variant::augment_first, Variant::augment_step, 20);
         d.windows.augment_negatives = r.augment_negatives;
-        write_split((run / "split.tsv").string(), *d.s, d.pairs);
-        helix::write_file_atomically(run / "run.json", r.to_json().dump(2) + "\n");
+        if (comm.root()) {
+            write_split((run / "split.tsv").string(), *d.s, d.pairs);
+            helix::write_file_atomically(run / "run.json", r.to_json().dump(2) + "\n");
+        }
         auto training = d.examples(pair_set::train, true);
         auto validation = d.examples(pair_set::validation, false, r.validation_limit, r.seed);
         if (validation->size() == 0) throw input_error("the split leaves no validation pairs");
@@ -111,7 +126,8 @@ train_summary run_training(const train_request& r, bool resume) {
         training->set_scaler(scaler);
         validation->set_scaler(scaler);
         const balanced_plan plan(*training, r.seed, r.batch_positives, r.batch_negatives, r.steps_per_epoch);
-        std::fprintf(stderr,
+        if (comm.root())
+            std::fprintf(stderr,
                      "training the %s model (%zu x %zu bp windows) on %zu examples (%zu pairs; %s shifted 20 times), "
                      "%zu batches per epoch; validation: %zu pairs\n",
                      Variant::name, std::size_t(Variant::enhancer_window), std::size_t(Variant::promoter_window), training->size(),
@@ -140,7 +156,7 @@ train_summary run_training(const train_request& r, bool resume) {
         auto net = std::make_unique<typename Variant::network>(
             epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(r.dropout));
         const auto result = with_device(parse_device(r.device), *net,
-                                        [&](auto& on_device) { return train(on_device, o, *training, plan, *validation); });
+                                        [&](auto& on_device) { return train(on_device, o, *training, plan, *validation, comm); });
         train_summary s;
         s.epochs = result.history.size();
         s.best_epoch = result.best_epoch;
@@ -178,10 +194,13 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
             epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
         load_model(checkpoint, *net);
         helix::cpu_context ctx(thread_count(threads));
+        communicator& comm = world();
+        announce(comm, threads, "evaluation");
         evaluation_result r;
         r.probabilities = with_device(parse_device(device), *net, [&](auto& on_device) {
-                              return score(on_device, ctx, *test, 64, 10.f);
+                              return score(on_device, ctx, *test, 64, 10.f, {}, comm, scores_on::root);
                           }).probabilities;
+        if (!comm.root()) return r;
         for (std::size_t i = 0; i < test->size(); ++i) {
             r.pairs.push_back(test->item(i).pair);
             r.labels.push_back(test->label(i));
@@ -202,8 +221,11 @@ std::vector<double> run_prediction(const std::string& checkpoint, const std::str
             epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
         load_model(checkpoint, *net);
         helix::cpu_context ctx(thread_count(threads));
-        return with_device(parse_device(device), *net, [&](auto& on_device) { return score(on_device, ctx, *all, 64, 10.f); })
-            .probabilities;
+        communicator& comm = world();
+        announce(comm, threads, "prediction");
+        return with_device(parse_device(device), *net, [&](auto& on_device) {
+                   return score(on_device, ctx, *all, 64, 10.f, {}, comm, scores_on::root);
+               }).probabilities;
     });
 }
 

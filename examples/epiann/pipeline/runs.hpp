@@ -4,6 +4,9 @@
 //   run_evaluation  scores the test set of the checkpoint's split (or another) with the best model: metrics, plus
 //                   the test pairs and their probabilities
 //   run_prediction  a probability per pair of any pair file (TargetFinder CSV or BEDPE), in file order
+// Under an MPI launcher (train/distributed.hpp) all three run on every rank: training is data parallel; evaluation
+// and prediction score shards and return their results on rank 0 only (the other ranks get empty results and
+// must not write anything).
 #pragma once
 
 #include <filesystem>

@@ -20,7 +20,7 @@ std::string format_duration(double seconds) {
 }
 
 progress::progress(std::FILE* out, double plain_interval_seconds)
-    : out_(out), terminal_(::isatty(::fileno(out)) == 1), plain_interval_(plain_interval_seconds) {}
+    : out_(out), terminal_(out && ::isatty(::fileno(out)) == 1), plain_interval_(plain_interval_seconds) {}
 
 void progress::start_epoch(std::size_t epoch, std::size_t epochs, std::size_t steps) {
     epoch_ = epoch;
@@ -40,6 +40,7 @@ void progress::step(std::size_t examples, double loss) {
 }
 
 void progress::draw(bool force) {
+    if (!out_) return;
     const auto now = clock::now();
     const double since_draw = std::chrono::duration<double>(now - last_draw_).count();
     if (!force && since_draw < (terminal_ ? 0.2 : plain_interval_)) return;
@@ -61,9 +62,10 @@ void progress::draw(bool force) {
     std::fflush(out_);
 }
 
-void progress::end_epoch(const std::string& summary) {
+void progress::end_epoch(const std::string& summary, double training_loss) {
+    if (!out_) return;
     const double elapsed = std::chrono::duration<double>(clock::now() - epoch_start_).count();
-    const double loss = step_ > 0 ? loss_sum_ / double(step_) : 0;
+    const double loss = !std::isnan(training_loss) ? training_loss : step_ > 0 ? loss_sum_ / double(step_) : 0;
     std::fprintf(out_, "%sepoch %zu/%zu: %zu steps in %s (%.0f examples/s), training loss %.4f%s%s\n",
                  terminal_ ? "\r\033[K" : "", epoch_, epochs_, step_, format_duration(elapsed).c_str(),
                  elapsed > 0 ? double(examples_) / elapsed : 0.0, loss, summary.empty() ? "" : ", ", summary.c_str());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <string>
@@ -13,13 +14,15 @@ namespace epiann {
 
 class progress {
 public:
+    // out: nullptr for silence (the ranks other than 0 of a distributed run).
     explicit progress(std::FILE* out = stderr, double plain_interval_seconds = 30);
 
     void start_epoch(std::size_t epoch, std::size_t epochs, std::size_t steps);
     // After each step: examples in it and its loss.
     void step(std::size_t examples, double loss);
-    // Ends the epoch's line with a summary (e.g. validation figures).
-    void end_epoch(const std::string& summary);
+    // Ends the epoch's line with a summary (e.g. validation figures) and the epoch's training loss (when NaN: the
+    // mean of the losses given to step()).
+    void end_epoch(const std::string& summary, double training_loss = NAN);
 
     bool on_terminal() const noexcept { return terminal_; }
 

@@ -9,6 +9,13 @@
 // from its last complete epoch and ends exactly as an uninterrupted run would.
 // A non-finite loss, gradient or weight stops training with training_diverged naming the epoch and step; nothing
 // is written for the failing epoch, so the run's files stay those of the last completed one.
+//
+// Data parallel (given a communicator of several ranks): each rank computes a contiguous share of every batch, with
+// its loss weighted by its share of the batch so that the one sum of the gradient arena over ranks per step is the
+// gradient of the whole batch's mean loss; dropout draws by position in the whole batch. Validation is scored in
+// shards and gathered on every rank, so all ranks take the same decisions. Rank 0 alone writes checkpoints and logs;
+// on resume every rank reads the same state file. One rank count or another: the same run, up to the order of float
+// sums (docs/06-scaling.md).
 #pragma once
 
 #include <chrono>
@@ -30,6 +37,7 @@
 #include "common/errors.hpp"
 #include "evaluate/metrics.hpp"
 #include "train/checkpoint.hpp"
+#include "train/distributed.hpp"
 #include "train/example_set.hpp"
 #include "train/progress.hpp"
 
@@ -157,17 +165,21 @@ struct batch_tensors {
     auto input() const { return helix::make_pair_view(enhancer.cview(), promoter.cview()); }
 };
 
-// EPIANN's loss on the latest forward pass; writes the output gradient when `out.gradient` is given.
+// EPIANN's loss on the latest forward pass; writes the output gradient when `with_gradient`. `share` scales the
+// whole loss: a rank holding n of a batch's N examples passes n / N, so that the ranks' losses (and gradients) sum
+// to those of the batch's mean.
 template <class Net, class Output>
-double epiann_loss(const Output& out, const batch_tensors<Net>& b, float label_weight, bool with_gradient) {
+double epiann_loss(const Output& out, const batch_tensors<Net>& b, float label_weight, bool with_gradient,
+                   float share = 1) {
     using helix::bce_with_logits;
     using helix::mse;
     if (!with_gradient)
-        return bce_with_logits(out.first, b.label.cview(), {}, label_weight) +
-               mse(out.second.first, b.enhancer_coords.cview()) + mse(out.second.second, b.promoter_coords.cview());
-    return bce_with_logits(out.first, b.label.cview(), out.gradient.first, label_weight) +
-           mse(out.second.first, b.enhancer_coords.cview(), out.gradient.second.first) +
-           mse(out.second.second, b.promoter_coords.cview(), out.gradient.second.second);
+        return bce_with_logits(out.first, b.label.cview(), {}, label_weight * share) +
+               mse(out.second.first, b.enhancer_coords.cview(), {}, share) +
+               mse(out.second.second, b.promoter_coords.cview(), {}, share);
+    return bce_with_logits(out.first, b.label.cview(), out.gradient.first, label_weight * share) +
+           mse(out.second.first, b.enhancer_coords.cview(), out.gradient.second.first, share) +
+           mse(out.second.second, b.promoter_coords.cview(), out.gradient.second.second, share);
 }
 
 struct scored_set {
@@ -175,42 +187,62 @@ struct scored_set {
     double mean_loss = 0;  // over batches; 0 when the set has no labels
 };
 
-// Interaction probabilities for `items` of a set (all of it when empty), in eval mode.
+enum class scores_on { every_rank, root };
+
+// Interaction probabilities for `items` of a set (all of it when empty), in eval mode. With several ranks each
+// scores a contiguous run of whole batches (so every example sees the same batch as in one process, and the same
+// bits for the same thread count) and the results are gathered in item order, on every rank or on rank 0 only
+// (elsewhere: empty).
 template <class Net>
 scored_set score(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch, float label_weight,
-                 std::vector<std::size_t> items = {}) {
+                 std::vector<std::size_t> items = {}, communicator& comm = this_process_only(),
+                 scores_on where = scores_on::every_rank) {
     if (items.empty()) {
         items.resize(set.size());
         std::iota(items.begin(), items.end(), std::size_t{0});
     }
     const bool was_training = ctx.training;
     ctx.training = false;
-    scored_set result;
-    result.probabilities.reserve(items.size());
-    batch_tensors<Net> b;
-    double loss_sum = 0;
-    std::size_t batches = 0;
     bool labelled = true;
-    for (std::size_t first = 0; first < items.size(); first += batch) {
+    for (const std::size_t i : items) labelled = labelled && set.label(i) >= 0;
+    const std::size_t batches = (items.size() + batch - 1) / batch;
+    const share mine = share_of(batches, comm.rank(), comm.size());
+    std::vector<double> probabilities, losses;
+    batch_tensors<Net> b;
+    for (std::size_t k = mine.first; k < mine.first + mine.count; ++k) {
+        const std::size_t first = k * batch;
         const std::span<const std::size_t> chunk(items.data() + first, std::min(batch, items.size() - first));
         b.fill(set, chunk);
         const auto out = net.forward(ctx, b.input());
-        for (std::size_t k = 0; k < chunk.size(); ++k) {
-            const double logit = out.first.data()[k];
-            result.probabilities.push_back(1 / (1 + std::exp(-logit)));
-            labelled = labelled && set.label(chunk[k]) >= 0;
+        for (std::size_t j = 0; j < chunk.size(); ++j) {
+            const double logit = out.first.data()[j];
+            probabilities.push_back(1 / (1 + std::exp(-logit)));
         }
-        if (labelled) loss_sum += epiann_loss<Net>(out, b, label_weight, false);
-        ++batches;
+        losses.push_back(labelled ? epiann_loss<Net>(out, b, label_weight, false) : 0.0);
     }
     ctx.training = was_training;
+    scored_set result;
+    const bool everywhere = where == scores_on::every_rank;
+    result.probabilities = everywhere ? comm.all_gather(probabilities) : comm.gather(probabilities);
+    losses = everywhere ? comm.all_gather(losses) : comm.gather(losses);
+    double loss_sum = 0;
+    for (const double l : losses) loss_sum += l;  // in batch order, as one process sums them
     result.mean_loss = labelled && batches > 0 ? loss_sum / double(batches) : 0;
     return result;
 }
 
+// FNV-1a over the bytes of a span: ranks compare the states they loaded without sending them.
+template <class T>
+std::uint64_t fingerprint(std::span<const T> values) {
+    std::uint64_t h = 14695981039346656037ull;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(values.data());
+    for (std::size_t i = 0; i < values.size_bytes(); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+    return h;
+}
+
 template <class Net>
 train_result train(Net& net, const train_options& opt, const example_set& training, const training_plan& plan,
-                   const example_set& validation) {
+                   const example_set& validation, communicator& comm = this_process_only()) {
     namespace fs = std::filesystem;
     fs::create_directories(opt.run_dir);
     const fs::path state_path = opt.run_dir / "state.safetensors", model_path = opt.run_dir / "model.safetensors",
@@ -237,7 +269,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         result.best_validation_auroc = state.best_validation_auroc;
         result.history = std::move(state.history);
         ctx.rng.seek(state.rng_position);
-        std::fprintf(stderr, "resuming %s after epoch %zu\n", opt.run_dir.c_str(), first_epoch);
+        if (comm.root()) std::fprintf(stderr, "resuming %s after epoch %zu\n", opt.run_dir.c_str(), first_epoch);
     } else {
         if (opt.init == "pytorch")
             net.init(opt.seed, helix::init::fan_in_uniform{});
@@ -246,6 +278,16 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         else
             throw input_error("unknown initialisation \"" + opt.init + "\": expected paper or pytorch");
     }
+    // Every rank must hold the same parameters: at the start (a rank that read another state file, from a file system
+    // the others do not see, would silently train something else) and after each epoch (an MPI library whose sum
+    // differed in the last bit between ranks would let them drift apart).
+    auto ranks_agree = [&](std::size_t epoch) {
+        return comm.size() == 1 ||
+               comm.same_on_all_ranks(fingerprint(std::span<const float>(net.parameters())) ^ (epoch * 0x9E3779B97F4A7C15ull));
+    };
+    if (!ranks_agree(first_epoch))
+        throw input_error("the ranks started from different states: is " + opt.run_dir.string() +
+                          " on a file system that every rank sees?");
 
     // The log is rewritten whole from the history (which the state file also holds), so a run killed between its
     // state and its log still ends with a complete log.
@@ -264,7 +306,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         throw training_diverged("training diverged at epoch " + std::to_string(epoch) + ", step " + std::to_string(step) +
                                 ": " + what + "; " + kept + ". Try a smaller learning rate (it is " + rate + ")");
     };
-    progress bar;
+    progress bar(comm.root() ? stderr : nullptr);
     for (std::size_t epoch = first_epoch; epoch < opt.max_epochs && stale_epochs < opt.patience; ++epoch) {
         const auto started = std::chrono::steady_clock::now();
         const auto batches = plan.epoch(epoch);
@@ -275,28 +317,46 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         double loss_sum = 0;
         ctx.training = true;
         for (const auto& items : batches) {
-            b.fill(training, items);
+            if (items.size() < std::size_t(comm.size()))
+                throw input_error("a batch of " + std::to_string(items.size()) + " examples cannot be shared by " +
+                                  std::to_string(comm.size()) + " ranks: use fewer ranks or larger batches");
+            const share mine = share_of(items.size(), comm.rank(), comm.size());
+            const float weight = float(mine.count) / float(items.size());
+            ctx.share = {mine.first, items.size()};
+            b.fill(training, std::span(items).subspan(mine.first, mine.count));
             const auto out = net.forward(ctx, b.input());
-            const double loss = epiann_loss<Net>(out, b, opt.label_loss_weight, true);
+            const double loss = epiann_loss<Net>(out, b, opt.label_loss_weight, true, weight);
             const std::size_t step = record.steps + 1;
-            if (!std::isfinite(loss)) diverged(epoch + 1, step, "the loss is " + std::to_string(loss));
             net.zero_grad();
             net.backward(ctx, b.input());
             if (opt.after_backward) opt.after_backward(epoch + 1, step, net.gradients());
+            // Every rank takes part in the sum even when its loss is not finite; poisoning the sum makes every rank
+            // stop at the same step.
+            const auto gradients = net.gradients();
+            if (!std::isfinite(loss)) gradients[0] = NAN;
+            comm.sum(gradients);  // the step's one collective: the whole batch's gradient on every rank
+            if (!std::isfinite(loss)) diverged(epoch + 1, step, "the loss is " + std::to_string(loss / weight));
             // Checked before the update, so a bad gradient never reaches the weights or Adam's moments.
             if (const auto bad = first_non_finite(net, net.gradients()); !bad.empty())
-                diverged(epoch + 1, step, "the gradient of " + bad);
+                diverged(epoch + 1, step,
+                         "the gradient of " + bad +
+                             (comm.size() > 1 ? " (summed over ranks: another rank's loss may be the one not finite)" : ""));
             optimizer.step(net, ctx);
             if (const auto bad = first_non_finite(net, net.parameters()); !bad.empty())
                 diverged(epoch + 1, step, "the update overflowed: weight " + bad);
             loss_sum += loss;
             ++record.steps;
             record.examples += items.size();
-            bar.step(items.size(), loss);
+            bar.step(items.size(), loss / weight);
         }
+        ctx.share = {};
+        if (!ranks_agree(epoch + 1))
+            throw std::runtime_error("the ranks hold different parameters after epoch " + std::to_string(epoch + 1) +
+                                     ": the MPI sum gave different bits on different ranks");
+        comm.sum(std::span(&loss_sum, 1));
         record.train_loss = record.steps > 0 ? loss_sum / double(record.steps) : 0;
 
-        const scored_set scored = score(net, ctx, validation, opt.eval_batch, opt.label_loss_weight);
+        const scored_set scored = score(net, ctx, validation, opt.eval_batch, opt.label_loss_weight, {}, comm);
         if (!std::isfinite(scored.mean_loss))
             diverged(epoch + 1, record.steps, "the validation loss is " + std::to_string(scored.mean_loss));
         record.validation_loss = scored.mean_loss;
@@ -312,7 +372,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             nlohmann::json meta = opt.metadata;
             meta["epoch"] = record.epoch;
             meta["validation"] = record;
-            save_model(model_path, net, meta);
+            if (comm.root()) save_model(model_path, net, meta);
         } else {
             ++stale_epochs;
         }
@@ -325,18 +385,21 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
                                 {"best_validation_auroc", result.best_validation_auroc},
                                 {"rng_position", ctx.rng.position()},
                                 {"history", result.history}};
-        save_training_state(state_path, net, optimizer, state);
-        write_log();
+        if (comm.root()) {
+            save_training_state(state_path, net, optimizer, state);
+            write_log();
+        }
 
         char summary[160];
         std::snprintf(summary, sizeof summary, "validation AUROC %.4f AUPR %.4f loss %.4f%s", record.validation_auroc,
                       record.validation_aupr, record.validation_loss, record.best ? " (best so far)" : "");
-        bar.end_epoch(summary);
+        bar.end_epoch(summary, record.train_loss);
     }
-    if (result.history.size() > 0 && stale_epochs >= opt.patience)
+    if (comm.root() && result.history.size() > 0 && stale_epochs >= opt.patience)
         std::fprintf(stderr, "stopped early: no better validation AUROC for %zu epochs; best epoch %zu\n", opt.patience,
                      result.best_epoch);
-    write_log();
+    if (comm.root()) write_log();
+    comm.barrier();  // rank 0's model file is complete before any rank reads it
     // Leave the network holding the selected (best) weights.
     if (fs::exists(model_path)) load_model(model_path, net);
     return result;

@@ -1,9 +1,11 @@
 // cpu_context: what a CPU computation needs besides its data.
-// Represents: the thread count for OpenMP, the counter-based generator that dropout draws from, and the
-// training flag (dropout is active only while training). Requires: threads >= 1.
+// Represents: the thread count for OpenMP, the counter-based generator that dropout draws from, the
+// training flag (dropout is active only while training), and which share of a global batch this process
+// computes (data-parallel training). Requires: threads >= 1.
 // Guarantees: the same seed, thread count and inputs give the same bits.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "helix/core/device.hpp"
@@ -39,6 +41,12 @@ struct cpu_context {
 
     counter_rng rng;
     bool training = false;
+
+    // Samples [first, first + batch) of a global batch of `global` samples (global 0: the batch is all of it).
+    // Random draws are keyed by global position, so a batch split over processes draws what it draws whole.
+    struct batch_share {
+        std::size_t first = 0, global = 0;
+    } share;
 
 private:
     int threads_;

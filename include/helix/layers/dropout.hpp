@@ -1,7 +1,8 @@
 // dropout{rate}: while training, zeroes each value with probability `rate` and scales the survivors by
 // 1 / (1 - rate) (inverted dropout), so inference is the identity. The run-time rate is in [0, 1).
 // Random numbers come from the context's counter-based generator: a forward pass reserves one draw per
-// value, so masks do not depend on the thread count. The mask is cached for backward.
+// value of the global batch (ctx.share) and reads those of its own samples, so masks depend neither on the
+// thread count nor on how a batch is split over processes. The mask is cached for backward.
 #pragma once
 
 #include <string>
@@ -40,7 +41,13 @@ struct dropout {
         void forward(cpu_context& ctx, const T*, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
             check_batch(in.batch(), out.batch(), "dropout");
             const bool active = ctx.training && rate > 0.0f;
-            const std::uint64_t first = active ? ctx.rng.reserve(in.size()) : 0;
+            const std::size_t global = ctx.share.global > 0 ? ctx.share.global : in.batch();
+            if (active && ctx.share.first + in.batch() > global)
+                throw argument_error("dropout: samples " + std::to_string(ctx.share.first) + " to " +
+                                     std::to_string(ctx.share.first + in.batch()) + " are outside the global batch of " +
+                                     std::to_string(global));
+            const std::uint64_t first =
+                active ? ctx.rng.reserve(std::uint64_t(global) * input::size) + ctx.share.first * input::size : 0;
             const T keep_scale = T(1) / (T(1) - T(rate));
             const counter_rng& rng = ctx.rng;
             parallel_for(ctx, in.batch(), [&](std::size_t b) {
