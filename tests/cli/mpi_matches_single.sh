@@ -6,6 +6,7 @@
 #   2. Six steps: per-epoch training and validation losses agree to 1e-3 (relative).
 #   3. A 2-rank run stopped after epoch 1 and resumed by 2 ranks ends bit-identical to an uninterrupted 2-rank run.
 #   4. Sharded prediction (2 and 3 ranks) writes files byte-identical to one process.
+#   5. A diverging 2-rank run stops every rank with exit code 3 and writes no checkpoint (no rank left waiting).
 set -euo pipefail
 epiann="$1"; compare="$2"; mpiexec="$3"; work="$4"
 rm -rf "$work"; mkdir -p "$work"
@@ -68,3 +69,14 @@ for n in 2 3; do
   [[ $(grep -c "^scored" "$work/p$n.out") -eq 1 ]] || fail "more than one rank reported"
 done
 echo "sharded prediction on 2 and 3 ranks: $pairs pairs, byte-identical to one process"
+
+# 5. Divergence: every rank sees the same summed gradient, so the whole job stops with the diverged exit code.
+set +e
+timeout 120 "$mpiexec" -np 2 --oversubscribe --allow-run-as-root --bind-to none "$epiann" train "${common[@]}" --epochs 2 \
+  --steps-per-epoch 4 --learning-rate 1e30 --out "$work/diverged" > "$work/diverged.out" 2>&1
+status=$?
+set -e
+[[ $status -eq 3 ]] || { cat "$work/diverged.out"; fail "diverging 2-rank run: exit code $status, expected 3"; }
+grep -q "training diverged at epoch 1, step" "$work/diverged.out" || fail "no divergence message"
+[[ ! -e "$work/diverged/model.safetensors" ]] || fail "a diverged run wrote a checkpoint"
+echo "a diverging 2-rank run stops with exit code 3 and no checkpoint"

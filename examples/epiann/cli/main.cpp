@@ -32,9 +32,11 @@ int main(int argc, char** argv) {
         return epiann::exit_bad_input;
     } catch (const helix::io_error& e) {  // an output that cannot be written (no such directory, disk full)
         std::fprintf(stderr, "epiann: error: %s\n", e.what());
+        epiann::end_job_after_error(epiann::exit_bad_input);
         return epiann::exit_bad_input;
     } catch (const epiann::training_diverged& e) {
         std::fprintf(stderr, "epiann: error: %s\n", e.what());
+        epiann::end_job_after_error(epiann::exit_diverged);
         return epiann::exit_diverged;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "epiann: internal error: %s\n", e.what());
