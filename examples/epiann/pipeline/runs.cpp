@@ -180,8 +180,8 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
         helix::cpu_context ctx(thread_count(threads));
         evaluation_result r;
         r.probabilities = with_device(parse_device(device), *net, [&](auto& on_device) {
-                              return score(on_device, ctx, *test, 64, 10.f);
-                          }).probabilities;
+            return predict_probabilities(on_device, ctx, *test, 64);
+        });
         for (std::size_t i = 0; i < test->size(); ++i) {
             r.pairs.push_back(test->item(i).pair);
             r.labels.push_back(test->label(i));
@@ -202,8 +202,8 @@ std::vector<double> run_prediction(const std::string& checkpoint, const std::str
             epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
         load_model(checkpoint, *net);
         helix::cpu_context ctx(thread_count(threads));
-        return with_device(parse_device(device), *net, [&](auto& on_device) { return score(on_device, ctx, *all, 64, 10.f); })
-            .probabilities;
+        return with_device(parse_device(device), *net,
+                           [&](auto& on_device) { return predict_probabilities(on_device, ctx, *all, 64); });
     });
 }
 

@@ -175,37 +175,63 @@ struct scored_set {
     double mean_loss = 0;  // over batches; 0 when the set has no labels
 };
 
-// Interaction probabilities for `items` of a set (all of it when empty), in eval mode.
-template <class Net>
-scored_set score(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch, float label_weight,
-                 std::vector<std::size_t> items = {}) {
+namespace detail {
+// Runs `items` of a set (all of it when empty) through the network in eval mode, batch by batch, appending each
+// pair's interaction probability to `probabilities` and calling on_batch(out, batch_tensors, chunk) after each batch.
+// `with_coordinates` asks for the auxiliary coordinate heads, which only a loss reads.
+template <class Net, class OnBatch>
+void score_batches(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch,
+                   std::vector<std::size_t> items, bool with_coordinates, std::vector<double>& probabilities,
+                   OnBatch on_batch) {
     if (items.empty()) {
         items.resize(set.size());
         std::iota(items.begin(), items.end(), std::size_t{0});
     }
-    const bool was_training = ctx.training;
+    const bool was_training = ctx.training, had_auxiliary = ctx.auxiliary_outputs;
     ctx.training = false;
-    scored_set result;
-    result.probabilities.reserve(items.size());
+    ctx.auxiliary_outputs = with_coordinates;
+    probabilities.reserve(probabilities.size() + items.size());
     batch_tensors<Net> b;
-    double loss_sum = 0;
-    std::size_t batches = 0;
-    bool labelled = true;
     for (std::size_t first = 0; first < items.size(); first += batch) {
         const std::span<const std::size_t> chunk(items.data() + first, std::min(batch, items.size() - first));
         b.fill(set, chunk);
         const auto out = net.forward(ctx, b.input());
-        for (std::size_t k = 0; k < chunk.size(); ++k) {
-            const double logit = out.first.data()[k];
-            result.probabilities.push_back(1 / (1 + std::exp(-logit)));
-            labelled = labelled && set.label(chunk[k]) >= 0;
-        }
-        if (labelled) loss_sum += epiann_loss<Net>(out, b, label_weight, false);
-        ++batches;
+        for (std::size_t k = 0; k < chunk.size(); ++k) probabilities.push_back(1 / (1 + std::exp(-double(out.first.data()[k]))));
+        on_batch(out, b, chunk);
     }
     ctx.training = was_training;
+    ctx.auxiliary_outputs = had_auxiliary;
+}
+}  // namespace detail
+
+// Interaction probabilities and the mean EPIANN loss (coordinate heads included, as in training) for `items` of a
+// set (all of it when empty), in eval mode: what validation reports.
+template <class Net>
+scored_set score(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch, float label_weight,
+                 std::vector<std::size_t> items = {}) {
+    scored_set result;
+    double loss_sum = 0;
+    std::size_t batches = 0;
+    bool labelled = true;
+    detail::score_batches(net, ctx, set, batch, std::move(items), /*with_coordinates=*/true, result.probabilities,
+                          [&](const auto& out, const batch_tensors<Net>& b, std::span<const std::size_t> chunk) {
+                              for (const std::size_t item : chunk) labelled = labelled && set.label(item) >= 0;
+                              if (labelled) loss_sum += epiann_loss<Net>(out, b, label_weight, false);
+                              ++batches;
+                          });
     result.mean_loss = labelled && batches > 0 ? loss_sum / double(batches) : 0;
     return result;
+}
+
+// Interaction probabilities only, for `items` of a set (all of it when empty), in eval mode: evaluation and
+// prediction. The coordinate heads are skipped.
+template <class Net>
+std::vector<double> predict_probabilities(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch,
+                                          std::vector<std::size_t> items = {}) {
+    std::vector<double> probabilities;
+    detail::score_batches(net, ctx, set, batch, std::move(items), /*with_coordinates=*/false, probabilities,
+                          [](const auto&, const auto&, const auto&) {});
+    return probabilities;
 }
 
 template <class Net>

@@ -1,6 +1,6 @@
 // cpu_context: what a CPU computation needs besides its data.
-// Represents: the thread count for OpenMP, the counter-based generator that dropout draws from, and the
-// training flag (dropout is active only while training). Requires: threads >= 1.
+// Represents: the thread count for OpenMP, the counter-based generator that dropout draws from, the
+// training flag (dropout is active only while training) and whether auxiliary<> heads run outside training. Requires: threads >= 1.
 // Guarantees: the same seed, thread count and inputs give the same bits.
 #pragma once
 
@@ -39,6 +39,9 @@ struct cpu_context {
 
     counter_rng rng;
     bool training = false;
+    // Compute auxiliary<> heads (nn/auxiliary.hpp) in eval mode too, for a caller that reads their outputs
+    // (a validation loss); while training they always run.
+    bool auxiliary_outputs = false;
 
 private:
     int threads_;
