@@ -5,7 +5,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "helix/backend/cpu/philox.hpp"
 #include "helix/core/parallel_for.hpp"
 #include "helix/layers/layer.hpp"
 
@@ -51,10 +53,13 @@ struct dropout {
                     for (std::size_t i = 0; i < input::size; ++i) mask[i] = T(1), y[i] = x[i];
                     return;
                 }
-                rng.for_each_uniform(first + b * input::size, input::size, [&](std::size_t i, float u) {
-                    mask[i] = u > rate ? keep_scale : T(0);
+                thread_local std::vector<float> uniforms;  // this thread's
+                uniforms.resize(input::size);
+                backend::cpu::fill_uniforms(rng, first + b * input::size, input::size, uniforms.data());
+                for (std::size_t i = 0; i < input::size; ++i) {
+                    mask[i] = uniforms[i] > rate ? keep_scale : T(0);
                     y[i] = x[i] * mask[i];
-                });
+                }
             });
         }
 
