@@ -1,9 +1,11 @@
 // dropout{rate}: while training, zeroes each value with probability `rate` and scales the survivors by
 // 1 / (1 - rate) (inverted dropout), so inference is the identity. The run-time rate is in [0, 1).
 // Random numbers come from the context's counter-based generator: a forward pass reserves one draw per
-// value, so masks do not depend on the thread count. The mask is cached for backward.
+// value, so masks do not depend on the thread count. The mask is cached for backward (training only; in eval mode
+// backward passes the gradient through, as forward did).
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -49,8 +51,8 @@ struct dropout {
                 const T* x = in.sample(b);
                 T* y = out.sample(b);
                 T* mask = cache + b * cache_size;
-                if (!active) {
-                    for (std::size_t i = 0; i < input::size; ++i) mask[i] = T(1), y[i] = x[i];
+                if (!active) {  // no mask: backward in eval mode passes the gradient through unscaled
+                    std::copy_n(x, input::size, y);
                     return;
                 }
                 thread_local std::vector<float> uniforms;  // this thread's
@@ -67,11 +69,14 @@ struct dropout {
         void backward(const cpu_context& ctx, const T*, T*, view_t<const T, input>, view_t<const T, output>,
                       view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
             if (din.empty()) return;
+            const bool active = ctx.training && rate > 0.0f;  // as in the forward pass it follows
             parallel_for(ctx, din.batch(), [&](std::size_t b) {
                 const T* dy = dout.sample(b);
                 const T* mask = cache + b * cache_size;
                 T* dx = din.sample(b);
-                for (std::size_t i = 0; i < input::size; ++i) dx[i] = dy[i] * mask[i];
+                if (!active) std::copy_n(dy, input::size, dx);
+                else
+                    for (std::size_t i = 0; i < input::size; ++i) dx[i] = dy[i] * mask[i];
             });
         }
     };
