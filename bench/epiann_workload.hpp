@@ -80,8 +80,8 @@ auto reference_epiann_spec(float dropout_rate = 0.2f) {
                with_name<"attention">(branches{with_name<"promoter_queries">(reverse_attention{}),
                                                with_name<"enhancer_queries">(attention{})}),
                with_name<"head">(branches{with_name<"interaction">(interaction),
-                                          with_name<"coordinates">(halves{with_name<"enhancer">(coordinates),
-                                                                          with_name<"promoter">(coordinates)})})};
+                                          with_name<"coordinates">(auxiliary{halves{
+                                              with_name<"enhancer">(coordinates), with_name<"promoter">(coordinates)}})})};
 }
 
 }  // namespace helix_bench

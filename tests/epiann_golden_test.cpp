@@ -58,6 +58,7 @@ struct golden_pass {
         std::copy(pr.begin(), pr.end(), promoter.data());
 
         ctx.training = false;  // the fixture was made in eval mode: dropout off on both sides
+        ctx.auxiliary_outputs = true;  // and its coordinate outputs are compared too
         const auto input = make_pair_view(enhancer.cview(), promoter.cview());
         const auto out = net.forward(ctx, input);
         const auto label = values("target.label"), ce = values("target.enhancer_coords"),

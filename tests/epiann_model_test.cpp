@@ -1,5 +1,9 @@
 // The EPIANN composition (examples/epiann/model.hpp): its shapes and size at the paper's dimensions, and a
-// finite-difference check of the whole model, in training mode with dropout, at a small size.
+// finite-difference check of the whole model, in training mode with dropout, at a small size; inference without
+// the coordinate heads.
+#include <cmath>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "helix/testing/gradient_check.hpp"
@@ -39,4 +43,46 @@ TEST_CASE("the whole EPIANN model passes a finite-difference gradient check (sma
     INFO(report.message());
     CHECK(report.ok());
     CHECK(report.params.count >= 250);
+}
+
+TEST_CASE("inference skips the coordinate heads and gives the same interaction logits to the last bit") {
+    constexpr epiann::model_sizes reduced{.filters = 32};
+    using net_type = epiann::epiann_network<1000, 800, reduced>;
+    constexpr std::size_t batch = 6;
+    net_type net(epiann::epiann_spec<1000, 800, reduced>(0.2f));
+    net.init(3, init::truncated_normal{0.1, 0.1});
+    tensor<float, shape<1000, 4>> enhancer(batch);
+    tensor<float, shape<800, 4>> promoter(batch);
+    counter_rng rng(11);
+    for (std::size_t b = 0; b < batch; ++b) {
+        for (std::size_t l = 0; l < 1000; ++l) enhancer(b, l, rng.next_below(4)) = 1.0f;
+        for (std::size_t l = 0; l < 800; ++l) promoter(b, l, rng.next_below(4)) = 1.0f;
+    }
+    const auto in = make_pair_view(enhancer.cview(), promoter.cview());
+    cpu_context ctx(2, 5);
+
+    ctx.auxiliary_outputs = true;
+    auto out = net.forward(ctx, in);
+    std::vector<float> with_heads(out.first.data(), out.first.data() + batch);
+    for (std::size_t i = 0; i < 2 * batch; ++i) {
+        CHECK(std::isfinite(out.second.first.data()[i]));
+        CHECK(std::isfinite(out.second.second.data()[i]));
+    }
+
+    ctx.auxiliary_outputs = false;
+    out = net.forward(ctx, in);
+    double worst = 0;
+    std::size_t worst_at = 0;
+    for (std::size_t i = 0; i < batch; ++i) {
+        const double d = std::abs(double(out.first.data()[i]) - double(with_heads[i]));
+        if (d > worst) worst = d, worst_at = i;
+    }
+    INFO("worst logit difference " << worst << " at sample " << worst_at);
+    CHECK(worst == 0);
+    for (std::size_t i = 0; i < 2 * batch; ++i) {  // skipped: NaN, never a stale value
+        CHECK(std::isnan(out.second.first.data()[i]));
+        CHECK(std::isnan(out.second.second.data()[i]));
+    }
+    // Nothing to differentiate: the skipped head's cache was never written.
+    CHECK_THROWS_AS(net.backward(ctx, in), state_error);
 }

@@ -1,5 +1,5 @@
 // Fast layer paths against the plain-loop references in kernels/reference.hpp, at sizes where the fast path
-// matters (EPIANN's conv and SAME pooling), plus the behaviour of dropout.
+// matters (EPIANN's conv and SAME pooling), plus the behaviour of dropout and its block generator.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "helix/backend/cpu/attention.hpp"
+#include "helix/backend/cpu/philox.hpp"
 #include "helix/helix.hpp"
 #include "helix/kernels/fast_math.hpp"
 #include "helix/kernels/reference.hpp"
@@ -177,6 +179,21 @@ void check_fused_against_separate(bool one_hot, std::uint64_t seed, double rtol,
     }
 }
 }  // namespace
+
+TEST_CASE("fill_uniforms (16 Philox counters at once) gives the scalar generator's bits at any start and length") {
+    const counter_rng rng(0x1234'5678'9abcULL, 7);
+    std::vector<float> got;
+    // Unaligned starts and lengths, whole groups, fewer than 16 groups, and counters that cross 2^32.
+    for (const std::uint64_t first : {std::uint64_t{0}, std::uint64_t{3}, std::uint64_t{4096}, (std::uint64_t{1} << 34) - 9})
+        for (const std::size_t n : {std::size_t{1}, std::size_t{5}, std::size_t{64}, std::size_t{67}, std::size_t{25600}}) {
+            got.assign(n, -1.0f);
+            backend::cpu::fill_uniforms(rng, first, n, got.data());
+            std::size_t mismatches = 0;
+            for (std::size_t k = 0; k < n; ++k) mismatches += got[k] != rng.uniform(first + k);
+            INFO("first " << first << ", n " << n << ", isa " << backend::cpu::isa_name(backend::cpu::detected_isa()));
+            CHECK(mismatches == 0);
+        }
+}
 
 TEST_CASE("conv1d_relu_max_pool1d equals conv1d, relu, max_pool1d: one-hot and continuous input, SAME and VALID") {
     // 80 filters: one block of 64 and a tail of 16 in the kernel.

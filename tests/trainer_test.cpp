@@ -117,6 +117,8 @@ TEST_CASE("training learns a two-motif grammar, keeps the best validation epoch 
     for (std::size_t i = 0; i < validation.size(); ++i) labels.push_back(validation.label(i));
     const auto scored = epiann::score(net, ctx, validation, 64, 10.f);
     CHECK(epiann::auroc(scored.probabilities, labels) == Approx(result.best_validation_auroc).margin(1e-6));
+    // Prediction skips the coordinate heads, which only the loss reads: the same probabilities, to the last bit.
+    CHECK(epiann::predict_probabilities(net, ctx, validation, 64) == scored.probabilities);
 
     std::ifstream log(dir / "log.jsonl");
     std::size_t lines = 0;

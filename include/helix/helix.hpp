@@ -23,6 +23,7 @@
 #include "helix/layers/top_k_pool.hpp"
 #include "helix/loss/bce_with_logits.hpp"
 #include "helix/loss/mse.hpp"
+#include "helix/nn/auxiliary.hpp"
 #include "helix/nn/branches.hpp"
 #include "helix/nn/halves.hpp"
 #include "helix/nn/init.hpp"

@@ -11,6 +11,7 @@ case_result run_cpu(input_kind kind, bool training) {
     std::copy(d.params.begin(), d.params.end(), net.parameters().begin());
     cpu_context ctx(2, /*seed=*/21);
     ctx.training = training;
+    ctx.auxiliary_outputs = true;  // every output is compared
     const auto in = view_at<In, const float>(d.input.data(), batch);
     const auto out = net.forward(ctx, in);
     case_result r;

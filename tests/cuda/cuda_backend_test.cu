@@ -19,6 +19,7 @@ case_result run_cuda(input_kind kind, bool training) {
     const case_data d = make_case_data<In, Model>(kind);
     cuda::context ctx(/*seed=*/21);
     ctx.training = training;
+    ctx.auxiliary_outputs = true;  // every output is compared
     cuda::network<In, Model, float> net;
     net.upload_parameters(ctx, d.params);
     cuda::device_buffer<float> input(d.input.size()), din(d.input.size());

@@ -55,6 +55,7 @@ auto cuda_network<Net>::forward(helix::cpu_context& ctx, helix::view_t<const flo
     d.input.resize(batch_ * helix::io_size<input>);
     upload_halves(d.ctx.stream(), in, d.input.data());
     d.ctx.training = ctx.training;
+    d.ctx.auxiliary_outputs = ctx.auxiliary_outputs;
     d.ctx.rng = ctx.rng;
     const auto out = d.device.forward(d.ctx, helix::view_at<input, const float, helix::cuda_device>(d.input.data(), batch_));
     ctx.rng = d.ctx.rng;  // the draws dropout reserved

@@ -198,8 +198,8 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
         announce(comm, threads, "evaluation");
         evaluation_result r;
         r.probabilities = with_device(parse_device(device), *net, [&](auto& on_device) {
-                              return score(on_device, ctx, *test, 64, 10.f, {}, comm, scores_on::root);
-                          }).probabilities;
+            return predict_probabilities(on_device, ctx, *test, 64, {}, comm, scores_on::root);
+        });
         if (!comm.root()) return r;
         for (std::size_t i = 0; i < test->size(); ++i) {
             r.pairs.push_back(test->item(i).pair);
@@ -224,8 +224,8 @@ std::vector<double> run_prediction(const std::string& checkpoint, const std::str
         communicator& comm = world();
         announce(comm, threads, "prediction");
         return with_device(parse_device(device), *net, [&](auto& on_device) {
-                   return score(on_device, ctx, *all, 64, 10.f, {}, comm, scores_on::root);
-               }).probabilities;
+            return predict_probabilities(on_device, ctx, *all, 64, {}, comm, scores_on::root);
+        });
     });
 }
 

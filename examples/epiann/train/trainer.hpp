@@ -189,46 +189,81 @@ struct scored_set {
 
 enum class scores_on { every_rank, root };
 
-// Interaction probabilities for `items` of a set (all of it when empty), in eval mode. With several ranks each
-// scores a contiguous run of whole batches (so every example sees the same batch as in one process, and the same
-// bits for the same thread count) and the results are gathered in item order, on every rank or on rank 0 only
-// (elsewhere: empty).
-template <class Net>
-scored_set score(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch, float label_weight,
-                 std::vector<std::size_t> items = {}, communicator& comm = this_process_only(),
-                 scores_on where = scores_on::every_rank) {
+namespace detail {
+inline std::vector<std::size_t> every_item_if_empty(std::vector<std::size_t> items, std::size_t set_size) {
     if (items.empty()) {
-        items.resize(set.size());
+        items.resize(set_size);
         std::iota(items.begin(), items.end(), std::size_t{0});
     }
-    const bool was_training = ctx.training;
+    return items;
+}
+
+// Runs `items` of a set through the network in eval mode, batch by batch, appending each pair's interaction
+// probability to `probabilities` and calling on_batch(out, batch_tensors, chunk) after each batch. With several
+// ranks each runs a contiguous run of whole batches, so every example sees the same batch as in one process (the
+// same bits for the same thread count). `with_coordinates` asks for the auxiliary coordinate heads, which only a
+// loss reads.
+template <class Net, class OnBatch>
+void score_batches(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch,
+                   const std::vector<std::size_t>& items, bool with_coordinates, communicator& comm,
+                   std::vector<double>& probabilities, OnBatch on_batch) {
+    const bool was_training = ctx.training, had_auxiliary = ctx.auxiliary_outputs;
     ctx.training = false;
-    bool labelled = true;
-    for (const std::size_t i : items) labelled = labelled && set.label(i) >= 0;
-    const std::size_t batches = (items.size() + batch - 1) / batch;
-    const share mine = share_of(batches, comm.rank(), comm.size());
-    std::vector<double> probabilities, losses;
+    ctx.auxiliary_outputs = with_coordinates;
+    const share mine = share_of((items.size() + batch - 1) / batch, comm.rank(), comm.size());
     batch_tensors<Net> b;
     for (std::size_t k = mine.first; k < mine.first + mine.count; ++k) {
         const std::size_t first = k * batch;
         const std::span<const std::size_t> chunk(items.data() + first, std::min(batch, items.size() - first));
         b.fill(set, chunk);
         const auto out = net.forward(ctx, b.input());
-        for (std::size_t j = 0; j < chunk.size(); ++j) {
-            const double logit = out.first.data()[j];
-            probabilities.push_back(1 / (1 + std::exp(-logit)));
-        }
-        losses.push_back(labelled ? epiann_loss<Net>(out, b, label_weight, false) : 0.0);
+        for (std::size_t j = 0; j < chunk.size(); ++j) probabilities.push_back(1 / (1 + std::exp(-double(out.first.data()[j]))));
+        on_batch(out, b, chunk);
     }
     ctx.training = was_training;
+    ctx.auxiliary_outputs = had_auxiliary;
+}
+
+inline std::vector<double> gather(communicator& comm, const std::vector<double>& mine, scores_on where) {
+    return where == scores_on::every_rank ? comm.all_gather(mine) : comm.gather(mine);
+}
+}  // namespace detail
+
+// Interaction probabilities and the mean EPIANN loss (coordinate heads included, as in training) for `items` of a
+// set (all of it when empty), in eval mode: what validation reports. With several ranks the results are gathered
+// in item order, on every rank or on rank 0 only (elsewhere: empty).
+template <class Net>
+scored_set score(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch, float label_weight,
+                 std::vector<std::size_t> items = {}, communicator& comm = this_process_only(),
+                 scores_on where = scores_on::every_rank) {
+    items = detail::every_item_if_empty(std::move(items), set.size());
+    bool labelled = true;
+    for (const std::size_t i : items) labelled = labelled && set.label(i) >= 0;
+    std::vector<double> probabilities, losses;
+    detail::score_batches(net, ctx, set, batch, items, /*with_coordinates=*/true, comm, probabilities,
+                          [&](const auto& out, const batch_tensors<Net>& b, std::span<const std::size_t>) {
+                              losses.push_back(labelled ? epiann_loss<Net>(out, b, label_weight, false) : 0.0);
+                          });
     scored_set result;
-    const bool everywhere = where == scores_on::every_rank;
-    result.probabilities = everywhere ? comm.all_gather(probabilities) : comm.gather(probabilities);
-    losses = everywhere ? comm.all_gather(losses) : comm.gather(losses);
+    result.probabilities = detail::gather(comm, probabilities, where);
+    losses = detail::gather(comm, losses, where);
     double loss_sum = 0;
     for (const double l : losses) loss_sum += l;  // in batch order, as one process sums them
-    result.mean_loss = labelled && batches > 0 ? loss_sum / double(batches) : 0;
+    result.mean_loss = labelled && !losses.empty() ? loss_sum / double(losses.size()) : 0;
     return result;
+}
+
+// Interaction probabilities only, for `items` of a set (all of it when empty), in eval mode: evaluation and
+// prediction. The coordinate heads are skipped. Gathered as score() does.
+template <class Net>
+std::vector<double> predict_probabilities(Net& net, helix::cpu_context& ctx, const example_set& set, std::size_t batch,
+                                          std::vector<std::size_t> items = {}, communicator& comm = this_process_only(),
+                                          scores_on where = scores_on::every_rank) {
+    items = detail::every_item_if_empty(std::move(items), set.size());
+    std::vector<double> probabilities;
+    detail::score_batches(net, ctx, set, batch, items, /*with_coordinates=*/false, comm, probabilities,
+                          [](const auto&, const auto&, const auto&) {});
+    return detail::gather(comm, probabilities, where);
 }
 
 // FNV-1a over the bytes of a span: ranks compare the states they loaded without sending them.

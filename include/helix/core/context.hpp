@@ -1,7 +1,7 @@
 // cpu_context: what a CPU computation needs besides its data.
 // Represents: the thread count for OpenMP, the counter-based generator that dropout draws from, the
-// training flag (dropout is active only while training), and which share of a global batch this process
-// computes (data-parallel training). Requires: threads >= 1.
+// training flag (dropout is active only while training), whether auxiliary<> heads run outside training, and
+// which share of a global batch this process computes (data-parallel training). Requires: threads >= 1.
 // Guarantees: the same seed, thread count and inputs give the same bits.
 #pragma once
 
@@ -41,6 +41,9 @@ struct cpu_context {
 
     counter_rng rng;
     bool training = false;
+    // Compute auxiliary<> heads (nn/auxiliary.hpp) in eval mode too, for a caller that reads their outputs
+    // (a validation loss); while training they always run.
+    bool auxiliary_outputs = false;
 
     // Samples [first, first + batch) of a global batch of `global` samples (global 0: the batch is all of it).
     // Random draws are keyed by global position, so a batch split over processes draws what it draws whole.

@@ -27,6 +27,11 @@ struct argument_error : error {
     using error::error;
 };
 
+// A call that the state left by earlier calls does not allow (backward of a head that forward skipped).
+struct state_error : error {
+    using error::error;
+};
+
 // A failed CUDA runtime or cuBLAS call, or no usable device; the message names the call and the CUDA error.
 // Declared here (not in backend/cuda) so that host-only code can catch it without CUDA headers.
 struct cuda_error : error {

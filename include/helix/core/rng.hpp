@@ -59,6 +59,7 @@ public:
     explicit counter_rng(std::uint64_t seed = 0, std::uint64_t stream = 0) : seed_(seed), stream_(stream) {}
 
     std::uint64_t seed() const noexcept { return seed_; }
+    std::uint64_t stream() const noexcept { return stream_; }
     std::uint64_t position() const noexcept { return next_; }
     void seek(std::uint64_t position) noexcept { next_ = position; }
 

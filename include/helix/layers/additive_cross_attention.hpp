@@ -127,7 +127,13 @@ struct additive_cross_attention {
             // Per-sample gradients of the projections (stacked over the batch, so that each weight gradient is
             // one product) and of v (summed afterwards in sample order): the result does not depend on how the
             // batch is split between threads.
-            std::vector<T> dqp_all(batch * query_length * Dim), dkp_all(batch * key_length * Dim), dv(batch * Dim, T(0));
+            // Kept between calls (fresh ones would be page faults every step); pointers taken here, on the caller's
+            // thread, are used by every thread of the loop.
+            thread_local std::vector<T> scratch;
+            scratch.assign(batch * (query_length + key_length + 1) * Dim, T(0));
+            T* const dqp_all = scratch.data();
+            T* const dkp_all = dqp_all + batch * query_length * Dim;
+            T* const dv = dkp_all + batch * key_length * Dim;
             parallel_for(ctx, batch, [&](std::size_t b) {
                 const T* c = cache + b * cache_size;
                 const T* qp = c;
@@ -143,28 +149,28 @@ struct additive_cross_attention {
                                       channels, k, channels, T(0), ds.data(), key_length);
                 for (std::size_t i = 0; i < query_length; ++i)
                     kernels::softmax_backward_row(a + i * key_length, ds.data() + i * key_length, key_length);
-                T* dqp = dqp_all.data() + b * query_length * Dim;
-                T* dkp = dkp_all.data() + b * key_length * Dim;
+                T* dqp = dqp_all + b * query_length * Dim;
+                T* dkp = dkp_all + b * key_length * Dim;
                 backend::cpu::run_kernel<backend::cpu::attention_backward_kernel<T, query_length, key_length, Dim>>(
-                    qp, kt, v, static_cast<const T*>(ds.data()), dqp, dkt.data(), dv.data() + b * Dim);
+                    qp, kt, v, static_cast<const T*>(ds.data()), dqp, dkt.data(), dv + b * Dim);
                 for (std::size_t d = 0; d < Dim; ++d)
                     for (std::size_t j = 0; j < key_length; ++j) dkp[j * Dim + d] = dkt[d * key_stride + j];
                 if (din.empty()) return;
-                T* dq = query_half(din).sample(b);
-                T* dk = key_half(din).sample(b);
-                // dq = dQ W_q^T; dk = a^T dr (values) + dK W_k^T (keys)
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, query_length, channels, Dim, T(1), dqp, Dim,
-                                      wq, Dim, T(0), dq, channels);
+                // dk = a^T dr (values) here; the keys' share is added below
                 backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, key_length, channels, query_length, T(1), a,
-                                      key_length, dr, channels, T(0), dk, channels);
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, key_length, channels, Dim, T(1), dkp, Dim, wk,
-                                      Dim, T(1), dk, channels);
+                                      key_length, dr, channels, T(0), key_half(din).sample(b), channels);
             });
+            if (!din.empty()) {  // dq = dQ W_q^T and dk += dK W_k^T, one product each over the batch
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, batch * query_length, channels, Dim, T(1),
+                                      dqp_all, Dim, wq, Dim, T(0), query_half(din).data(), channels);
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, batch * key_length, channels, Dim, T(1),
+                                      dkp_all, Dim, wk, Dim, T(1), key_half(din).data(), channels);
+            }
             // dW_q += Q^T dQ and dW_k += K^T dK over the whole batch at once (samples are contiguous).
             backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, Dim, batch * query_length, T(1),
-                                  query_half(in).data(), channels, dqp_all.data(), Dim, T(1), grads, Dim);
+                                  query_half(in).data(), channels, dqp_all, Dim, T(1), grads, Dim);
             backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, Dim, batch * key_length, T(1),
-                                  key_half(in).data(), channels, dkp_all.data(), Dim, T(1), grads + proj_size, Dim);
+                                  key_half(in).data(), channels, dkp_all, Dim, T(1), grads + proj_size, Dim);
             for (std::size_t b = 0; b < batch; ++b)
                 for (std::size_t d = 0; d < Dim; ++d) grads[2 * proj_size + d] += dv[b * Dim + d];
         }

@@ -4,6 +4,8 @@
 // The cache keeps A W (La x C), which the gradient with respect to B needs.
 #pragma once
 
+#include <vector>
+
 #include "helix/backend/cpu/gemm.hpp"
 #include "helix/core/parallel_for.hpp"
 #include "helix/layers/layer.hpp"
@@ -49,11 +51,13 @@ struct bilinear {
                      T* cache) const {
             check_batch(in.batch(), out.batch(), "bilinear");
             using backend::cpu::transpose;
+            // A W for the whole batch as one product (samples and their cache rows are contiguous): W is packed
+            // once instead of once per sample.
+            backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, in.batch() * rows_a, channels, channels, T(1),
+                                  in.first.data(), channels, params, channels, T(0), cache, channels);
             parallel_for(ctx, in.batch(), [&](std::size_t b) {
-                T* aw = cache + b * cache_size;
+                const T* aw = cache + b * cache_size;
                 T* m = out.sample(b);
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, rows_a, channels, channels, T(1),
-                                      in.first.sample(b), channels, params, channels, T(0), aw, channels);
                 if constexpr (Bias == bias::on) std::fill(m, m + output::size, params[weight_size]);
                 backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, rows_a, rows_b, channels, T(1), aw, channels,
                                       in.second.sample(b), channels, Bias == bias::on ? T(1) : T(0), m, rows_b);
@@ -65,22 +69,24 @@ struct bilinear {
                       view_t<const T, output>, view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
             using backend::cpu::transpose;
             const std::size_t batch = in.batch();
-            // d(AW) = dM B for every sample (kept for dW), then dA = d(AW) W^T and dB = dM^T (AW).
-            std::vector<T> daw(batch * rows_a * channels);
+            // d(AW) = dM B and dB = dM^T (AW) for every sample, then dA = d(AW) W^T for the whole batch at once.
+            thread_local std::vector<T> scratch;  // kept between calls: a fresh 4 MB would be page faults every step
+            scratch.resize(batch * rows_a * channels);
+            T* const daw = scratch.data();  // the caller's thread's scratch, also inside the parallel loop
             parallel_for(ctx, batch, [&](std::size_t b) {
                 const T* dm = dout.sample(b);
-                T* d = daw.data() + b * rows_a * channels;
                 backend::cpu::gemm<T>(ctx, transpose::no, transpose::no, rows_a, channels, rows_b, T(1), dm, rows_b,
-                                      in.second.sample(b), channels, T(0), d, channels);
+                                      in.second.sample(b), channels, T(0), daw + b * rows_a * channels, channels);
                 if (din.empty()) return;
-                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, rows_a, channels, channels, T(1), d, channels,
-                                      params, channels, T(0), din.first.sample(b), channels);
                 backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, rows_b, channels, rows_a, T(1), dm, rows_b,
                                       cache + b * cache_size, channels, T(0), din.second.sample(b), channels);
             });
+            if (!din.empty())
+                backend::cpu::gemm<T>(ctx, transpose::no, transpose::yes, batch * rows_a, channels, channels, T(1),
+                                      daw, channels, params, channels, T(0), din.first.data(), channels);
             // dW += A^T d(AW) over the whole batch at once (samples are contiguous).
             backend::cpu::gemm<T>(ctx, transpose::yes, transpose::no, channels, channels, batch * rows_a, T(1),
-                                  in.first.data(), channels, daw.data(), channels, T(1), grads, channels);
+                                  in.first.data(), channels, daw, channels, T(1), grads, channels);
             for (std::size_t b = 0; b < batch; ++b) {
                 if constexpr (Bias == bias::on) {
                     const T* dm = dout.sample(b);

@@ -2,11 +2,15 @@
 // 1 / (1 - rate) (inverted dropout), so inference is the identity. The run-time rate is in [0, 1).
 // Random numbers come from the context's counter-based generator: a forward pass reserves one draw per
 // value of the global batch (ctx.share) and reads those of its own samples, so masks depend neither on the
-// thread count nor on how a batch is split over processes. The mask is cached for backward.
+// thread count nor on how a batch is split over processes. The mask is cached for backward (training only; in
+// eval mode backward passes the gradient through, as forward did).
 #pragma once
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
+#include "helix/backend/cpu/philox.hpp"
 #include "helix/core/parallel_for.hpp"
 #include "helix/layers/layer.hpp"
 
@@ -54,14 +58,17 @@ struct dropout {
                 const T* x = in.sample(b);
                 T* y = out.sample(b);
                 T* mask = cache + b * cache_size;
-                if (!active) {
-                    for (std::size_t i = 0; i < input::size; ++i) mask[i] = T(1), y[i] = x[i];
+                if (!active) {  // no mask: backward in eval mode passes the gradient through unscaled
+                    std::copy_n(x, input::size, y);
                     return;
                 }
-                rng.for_each_uniform(first + b * input::size, input::size, [&](std::size_t i, float u) {
-                    mask[i] = u > rate ? keep_scale : T(0);
+                thread_local std::vector<float> uniforms;  // this thread's
+                uniforms.resize(input::size);
+                backend::cpu::fill_uniforms(rng, first + b * input::size, input::size, uniforms.data());
+                for (std::size_t i = 0; i < input::size; ++i) {
+                    mask[i] = uniforms[i] > rate ? keep_scale : T(0);
                     y[i] = x[i] * mask[i];
-                });
+                }
             });
         }
 
@@ -69,11 +76,14 @@ struct dropout {
         void backward(const cpu_context& ctx, const T*, T*, view_t<const T, input>, view_t<const T, output>,
                       view_t<const T, output> dout, view_t<T, input> din, T* cache) const {
             if (din.empty()) return;
+            const bool active = ctx.training && rate > 0.0f;  // as in the forward pass it follows
             parallel_for(ctx, din.batch(), [&](std::size_t b) {
                 const T* dy = dout.sample(b);
                 const T* mask = cache + b * cache_size;
                 T* dx = din.sample(b);
-                for (std::size_t i = 0; i < input::size; ++i) dx[i] = dy[i] * mask[i];
+                if (!active) std::copy_n(dy, input::size, dx);
+                else
+                    for (std::size_t i = 0; i < input::size; ++i) dx[i] = dy[i] * mask[i];
             });
         }
     };

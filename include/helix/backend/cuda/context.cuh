@@ -1,7 +1,7 @@
 // cuda::context: what a CUDA computation needs besides its data, the device counterpart of cpu_context.
 // Represents: a device, a stream every helix kernel and copy is ordered on, a cuBLAS handle bound to that stream,
 // the counter-based generator dropout draws from (the same Philox stream as the CPU's, so the same seed gives the
-// same masks on both), the training flag, and a scratch area that layers borrow within one call.
+// same masks on both), the training and auxiliary_outputs flags (as cpu_context's), and a scratch area that layers borrow within one call.
 // Requires: a CUDA device (device_count() > 0); otherwise the constructor throws helix::cuda_error "no CUDA device".
 #pragma once
 
@@ -78,6 +78,7 @@ public:
 
     counter_rng rng;
     bool training = false;
+    bool auxiliary_outputs = false;  // as cpu_context::auxiliary_outputs
 
 private:
     cudaStream_t stream_ = nullptr;

@@ -53,6 +53,11 @@ struct device_ops<cuda_device> {
     static void add(cuda::context& ctx, T* dst, const T* src, std::size_t n) {
         cuda::add(ctx, dst, src, n, "add (branches gradient)");
     }
+    // Every byte of n values set to `byte` (auxiliary<> marks a skipped output NaN with 0xFF).
+    template <class T>
+    static void fill_bytes(cuda::context& ctx, T* dst, unsigned char byte, std::size_t n) {
+        HELIX_CUDA_CHECK(cudaMemsetAsync(dst, byte, n * sizeof(T), ctx.stream()));
+    }
 };
 
 template <class Op>
