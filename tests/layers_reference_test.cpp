@@ -209,10 +209,23 @@ TEST_CASE("conv1d_relu_max_pool1d equals conv1d, relu, max_pool1d: one-hot and c
     check_fused_against_separate<valid_fused, valid_ref, double>(false, 24, 1e-12, "VALID, overlapping, bias, continuous");
     check_fused_against_separate<valid_fused, valid_ref, double>(true, 25, 1e-12, "VALID, overlapping, bias, one-hot");
 
-    // EPIANN's promoter trunk at full size (one-hot, float).
+    // The one-hot table's tap groups: triples where the table stays under 1 MB (above and EPIANN below), pairs for 20
+    // channels (a triple table would hold 21^3 x 5 x 16 values), single taps for 60 channels.
+    static_assert(same_fused::geometry::group == 3 && valid_fused::geometry::group == 3);
+    using pair_fused = conv1d_relu_max_pool1d<16, 15, 4, 4, padding::same>::bind<shape<90, 20>>;
+    using pair_ref = seq<conv1d<16, 15>, relu, max_pool1d<4, 4, padding::same>>::bind<shape<90, 20>>;
+    static_assert(pair_fused::geometry::group == 2 && pair_fused::geometry::groups == 8);
+    check_fused_against_separate<pair_fused, pair_ref, float>(true, 27, 1e-5, "tap pairs, 20 channels, one-hot, float");
+    using single_fused = conv1d_relu_max_pool1d<64, 15, 4, 4, padding::same>::bind<shape<50, 60>>;
+    using single_ref = seq<conv1d<64, 15>, relu, max_pool1d<4, 4, padding::same>>::bind<shape<50, 60>>;
+    static_assert(single_fused::geometry::group == 1);
+    check_fused_against_separate<single_fused, single_ref, float>(true, 28, 1e-5, "single taps, 60 channels, one-hot");
+
+    // EPIANN's promoter trunk at full size (one-hot, float): 5 tap triples.
     using epiann_fused = conv1d_relu_max_pool1d<256, 15, 30, 30, padding::same>::bind<shape<2000, 4>>;
     using epiann_ref = seq<conv1d<256, 15>, relu, max_pool1d<30, 30, padding::same>>::bind<shape<2000, 4>>;
     static_assert(epiann_fused::out_length == 67 && epiann_fused::pad_before == 12);
+    static_assert(epiann_fused::geometry::group == 3 && epiann_fused::geometry::groups == 5);
     check_fused_against_separate<epiann_fused, epiann_ref, float>(true, 26, 1e-5, "EPIANN promoter, one-hot, float");
 }
 

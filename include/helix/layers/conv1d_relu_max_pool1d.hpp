@@ -6,7 +6,7 @@
 // bias [Filters] with bias::on), under the same name, so checkpoints of either load into the other.
 // Why: the pre-pool activations (EPIANN: 2986 x 256 floats per enhancer) are never stored: only the pooled values
 // and the position each came from (the cache). Forward adds the filter column of every non-zero input value, a
-// gather of Width / 2 table columns per output on one-hot DNA (backend/cpu/conv_relu_pool.hpp). Backward gives weight
+// gather of Width / 3 table columns per output on one-hot DNA (backend/cpu/conv_relu_pool.hpp). Backward gives weight
 // gradients from the pooled argmax positions only, and an input gradient only when din is not empty (the network
 // passes an empty din for its input data).
 #pragma once
