@@ -150,32 +150,39 @@ void check_fused_against_separate(bool one_hot, std::uint64_t seed, double rtol,
             }
         }
     const auto w = normal_vector<T>(Fused::param_size, seed + 1);
-    tensor<T, Out> y_fused(batch), y_ref(batch), dy(batch);
-    fill_normal(dy, seed + 2);
-    std::vector<T> cache_fused(batch * Fused::cache_size), cache_ref(batch * Reference::cache_size);
-    std::vector<T> g_fused(Fused::param_size, T(0)), g_ref(Fused::param_size, T(0)), g_no_din(Fused::param_size, T(0));
-    cpu_context ctx(2);
-    const Fused fused;
-    const Reference ref;
-    fused.template forward<T>(ctx, w.data(), x.cview(), y_fused.view(), cache_fused.data());
-    ref.template forward<T>(ctx, w.data(), x.cview(), y_ref.view(), cache_ref.data());
-    fused.template backward<T>(ctx, w.data(), g_fused.data(), x.cview(), y_fused.cview(), dy.cview(), dx_fused.view(),
-                               cache_fused.data());
-    ref.template backward<T>(ctx, w.data(), g_ref.data(), x.cview(), y_ref.cview(), dy.cview(), dx_ref.view(),
-                             cache_ref.data());
-    fused.template backward<T>(ctx, w.data(), g_no_din.data(), x.cview(), y_fused.cview(), dy.cview(), {},
-                               cache_fused.data());
-    std::size_t positive = 0;
-    for (std::size_t i = 0; i < y_ref.size(); ++i) positive += y_ref[i] > T(0);
-    REQUIRE(positive > y_ref.size() / 4);  // the gradient paths are exercised
-    const testing::tolerance tol{rtol, rtol};
-    for (const auto& c : {testing::compare(y_fused.data(), y_ref.data(), y_ref.size(), tol, std::string(what) + ": output"),
-                          testing::compare(g_fused.data(), g_ref.data(), g_ref.size(), tol, std::string(what) + ": weight gradient"),
-                          testing::compare(dx_fused.data(), dx_ref.data(), dx_ref.size(), tol, std::string(what) + ": input gradient"),
-                          testing::compare(g_no_din.data(), g_ref.data(), g_ref.size(), tol,
-                                           std::string(what) + ": weight gradient without input gradient")}) {
-        INFO(c.message());
-        CHECK(c.ok);
+    for (const bool training : {false, true}) {
+        tensor<T, Out> y_fused(batch), y_ref(batch), dy(batch);
+        fill_normal(dy, seed + 2);
+        std::vector<T> cache_fused(batch * Fused::cache_size), cache_ref(batch * Reference::cache_size);
+        std::vector<T> g_fused(Fused::param_size, T(0)), g_ref(Fused::param_size, T(0));
+        std::vector<T> g_no_din(Fused::param_size, T(0));
+        cpu_context ctx(2);
+        ctx.training = training;  // eval mode: one-hot samples skip the pool positions, backward recomputes them
+        const Fused fused;
+        const Reference ref;
+        fused.template forward<T>(ctx, w.data(), x.cview(), y_fused.view(), cache_fused.data());
+        ref.template forward<T>(ctx, w.data(), x.cview(), y_ref.view(), cache_ref.data());
+        const bool positions_skipped = *reinterpret_cast<const std::int32_t*>(cache_fused.data()) == -1;
+        CHECK(positions_skipped == (one_hot && !training));
+        fused.template backward<T>(ctx, w.data(), g_fused.data(), x.cview(), y_fused.cview(), dy.cview(), dx_fused.view(),
+                                   cache_fused.data());
+        ref.template backward<T>(ctx, w.data(), g_ref.data(), x.cview(), y_ref.cview(), dy.cview(), dx_ref.view(),
+                                 cache_ref.data());
+        fused.template backward<T>(ctx, w.data(), g_no_din.data(), x.cview(), y_fused.cview(), dy.cview(), {},
+                                   cache_fused.data());
+        std::size_t positive = 0;
+        for (std::size_t i = 0; i < y_ref.size(); ++i) positive += y_ref[i] > T(0);
+        REQUIRE(positive > y_ref.size() / 4);  // the gradient paths are exercised
+        const testing::tolerance tol{rtol, rtol};
+        const std::string mode = std::string(what) + (training ? ", training" : ", eval");
+        for (const auto& c : {testing::compare(y_fused.data(), y_ref.data(), y_ref.size(), tol, mode + ": output"),
+                              testing::compare(g_fused.data(), g_ref.data(), g_ref.size(), tol, mode + ": weight gradient"),
+                              testing::compare(dx_fused.data(), dx_ref.data(), dx_ref.size(), tol, mode + ": input gradient"),
+                              testing::compare(g_no_din.data(), g_ref.data(), g_ref.size(), tol,
+                                               mode + ": weight gradient without input gradient")}) {
+            INFO(c.message());
+            CHECK(c.ok);
+        }
     }
 }
 }  // namespace

@@ -181,8 +181,10 @@ struct sparse_rows {
     }
 };
 
-// Forward of one sample on one-hot input: pooled y [OutLength, Filters] and argmax [OutLength, Filters].
-template <class G, class T, bool HasBias>
+// Forward of one sample on one-hot input: pooled y [OutLength, Filters] and, with Positions, argmax [OutLength,
+// Filters]. Without Positions (inference) the pool is a plain maximum: a compare and two blends fewer per vector of
+// every position, a quarter of the work with the triple table.
+template <class G, class T, bool HasBias, bool Positions = true>
 struct conv_pool_one_hot_forward {
     template <std::size_t B>
     HELIX_ALWAYS_INLINE static void block(const T* table, const std::int32_t* row_offset, const T* bias,
@@ -209,16 +211,13 @@ struct conv_pool_one_hot_forward {
                 for (std::size_t j = 0; j < B; ++j) {
                     const bool better = acc[j] > best[j];
                     best[j] = better ? acc[j] : best[j];
-                    where[j] = better ? std::int32_t(l) : where[j];
+                    if constexpr (Positions) where[j] = better ? std::int32_t(l) : where[j];
                 }
             }
             T* yo = y + o * G::filters + f0;
-            std::int32_t* ao = arg + o * G::filters + f0;
 #pragma omp simd
-            for (std::size_t j = 0; j < B; ++j) {
-                yo[j] = best[j] > T(0) ? best[j] : T(0);
-                ao[j] = where[j];
-            }
+            for (std::size_t j = 0; j < B; ++j) yo[j] = best[j] > T(0) ? best[j] : T(0);
+            if constexpr (Positions) std::copy_n(where, B, arg + o * G::filters + f0);
         }
     }
 
@@ -249,14 +248,17 @@ struct conv_pool_one_hot_forward {
                     (load(col[C], column + 16 * C), ...);
                     ((acc[C] += col[C]), ...);
                 }
-                const i32x16 position = i32x16{} + std::int32_t(l);
-                ((where[C] = acc[C] > best[C] ? position : where[C]), ...);
+                if constexpr (Positions) {
+                    const i32x16 position = i32x16{} + std::int32_t(l);
+                    ((where[C] = acc[C] > best[C] ? position : where[C]), ...);
+                }
                 ((best[C] = acc[C] > best[C] ? acc[C] : best[C]), ...);
             }
             const f32x16 zero = HELIX_F32X16(0.0f);
             ((best[C] = best[C] > zero ? best[C] : zero), ...);
             (std::memcpy(y + o * G::filters + f0 + 16 * C, &best[C], sizeof(f32x16)), ...);
-            (std::memcpy(arg + o * G::filters + f0 + 16 * C, &where[C], sizeof(i32x16)), ...);
+            if constexpr (Positions)
+                (std::memcpy(arg + o * G::filters + f0 + 16 * C, &where[C], sizeof(i32x16)), ...);
         }
     }
 
