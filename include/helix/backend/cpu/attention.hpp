@@ -124,22 +124,25 @@ struct attention_forward_kernel {
                     detail::query_exponentials<Dim>(qp + i * Dim, eq);
                     kernels::f32x16 sum[vectors];  // sum_d v_d / x_d
                     for (std::size_t c = 0; c < vectors; ++c) sum[c] = HELIX_F32X16(0.0f);
-                    const auto x = [&](std::size_t d, std::size_t c, const kernels::f32x16& q) {
-                        kernels::f32x16 e;
-                        detail::load16(e, ek + d * stride + 16 * c);
-                        return e * q + 1.0f;
-                    };
                     for (std::size_t d = 0; d + 1 < Dim; d += 2) {
                         const kernels::f32x16 q0 = HELIX_F32X16(eq[d]), q1 = HELIX_F32X16(eq[d + 1]);
                         const kernels::f32x16 v0 = HELIX_F32X16(v[d]), v1 = HELIX_F32X16(v[d + 1]);
                         for (std::size_t c = 0; c < vectors; ++c) {
-                            const kernels::f32x16 x0 = x(d, c, q0), x1 = x(d + 1, c, q1);
+                            kernels::f32x16 x0, x1;
+                            detail::load16(x0, ek + d * stride + 16 * c);
+                            detail::load16(x1, ek + (d + 1) * stride + 16 * c);
+                            x0 = x0 * q0 + 1.0f;
+                            x1 = x1 * q1 + 1.0f;
                             sum[c] += (v0 * x1 + v1 * x0) / (x0 * x1);
                         }
                     }
                     if constexpr (Dim % 2 == 1) {
                         const kernels::f32x16 q = HELIX_F32X16(eq[Dim - 1]), vd = HELIX_F32X16(v[Dim - 1]);
-                        for (std::size_t c = 0; c < vectors; ++c) sum[c] += vd / x(Dim - 1, c, q);
+                        for (std::size_t c = 0; c < vectors; ++c) {
+                            kernels::f32x16 x;
+                            detail::load16(x, ek + (Dim - 1) * stride + 16 * c);
+                            sum[c] += vd / (x * q + 1.0f);
+                        }
                     }
                     for (std::size_t c = 0; c < vectors; ++c) score[c] = -2.0f * sum[c];
                 } else {
