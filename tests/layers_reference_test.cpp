@@ -150,32 +150,39 @@ void check_fused_against_separate(bool one_hot, std::uint64_t seed, double rtol,
             }
         }
     const auto w = normal_vector<T>(Fused::param_size, seed + 1);
-    tensor<T, Out> y_fused(batch), y_ref(batch), dy(batch);
-    fill_normal(dy, seed + 2);
-    std::vector<T> cache_fused(batch * Fused::cache_size), cache_ref(batch * Reference::cache_size);
-    std::vector<T> g_fused(Fused::param_size, T(0)), g_ref(Fused::param_size, T(0)), g_no_din(Fused::param_size, T(0));
-    cpu_context ctx(2);
-    const Fused fused;
-    const Reference ref;
-    fused.template forward<T>(ctx, w.data(), x.cview(), y_fused.view(), cache_fused.data());
-    ref.template forward<T>(ctx, w.data(), x.cview(), y_ref.view(), cache_ref.data());
-    fused.template backward<T>(ctx, w.data(), g_fused.data(), x.cview(), y_fused.cview(), dy.cview(), dx_fused.view(),
-                               cache_fused.data());
-    ref.template backward<T>(ctx, w.data(), g_ref.data(), x.cview(), y_ref.cview(), dy.cview(), dx_ref.view(),
-                             cache_ref.data());
-    fused.template backward<T>(ctx, w.data(), g_no_din.data(), x.cview(), y_fused.cview(), dy.cview(), {},
-                               cache_fused.data());
-    std::size_t positive = 0;
-    for (std::size_t i = 0; i < y_ref.size(); ++i) positive += y_ref[i] > T(0);
-    REQUIRE(positive > y_ref.size() / 4);  // the gradient paths are exercised
-    const testing::tolerance tol{rtol, rtol};
-    for (const auto& c : {testing::compare(y_fused.data(), y_ref.data(), y_ref.size(), tol, std::string(what) + ": output"),
-                          testing::compare(g_fused.data(), g_ref.data(), g_ref.size(), tol, std::string(what) + ": weight gradient"),
-                          testing::compare(dx_fused.data(), dx_ref.data(), dx_ref.size(), tol, std::string(what) + ": input gradient"),
-                          testing::compare(g_no_din.data(), g_ref.data(), g_ref.size(), tol,
-                                           std::string(what) + ": weight gradient without input gradient")}) {
-        INFO(c.message());
-        CHECK(c.ok);
+    for (const bool training : {false, true}) {
+        tensor<T, Out> y_fused(batch), y_ref(batch), dy(batch);
+        fill_normal(dy, seed + 2);
+        std::vector<T> cache_fused(batch * Fused::cache_size), cache_ref(batch * Reference::cache_size);
+        std::vector<T> g_fused(Fused::param_size, T(0)), g_ref(Fused::param_size, T(0));
+        std::vector<T> g_no_din(Fused::param_size, T(0));
+        cpu_context ctx(2);
+        ctx.training = training;  // eval mode: one-hot samples skip the pool positions, backward recomputes them
+        const Fused fused;
+        const Reference ref;
+        fused.template forward<T>(ctx, w.data(), x.cview(), y_fused.view(), cache_fused.data());
+        ref.template forward<T>(ctx, w.data(), x.cview(), y_ref.view(), cache_ref.data());
+        const bool positions_skipped = *reinterpret_cast<const std::int32_t*>(cache_fused.data()) == -1;
+        CHECK(positions_skipped == (one_hot && !training));
+        fused.template backward<T>(ctx, w.data(), g_fused.data(), x.cview(), y_fused.cview(), dy.cview(), dx_fused.view(),
+                                   cache_fused.data());
+        ref.template backward<T>(ctx, w.data(), g_ref.data(), x.cview(), y_ref.cview(), dy.cview(), dx_ref.view(),
+                                 cache_ref.data());
+        fused.template backward<T>(ctx, w.data(), g_no_din.data(), x.cview(), y_fused.cview(), dy.cview(), {},
+                                   cache_fused.data());
+        std::size_t positive = 0;
+        for (std::size_t i = 0; i < y_ref.size(); ++i) positive += y_ref[i] > T(0);
+        REQUIRE(positive > y_ref.size() / 4);  // the gradient paths are exercised
+        const testing::tolerance tol{rtol, rtol};
+        const std::string mode = std::string(what) + (training ? ", training" : ", eval");
+        for (const auto& c : {testing::compare(y_fused.data(), y_ref.data(), y_ref.size(), tol, mode + ": output"),
+                              testing::compare(g_fused.data(), g_ref.data(), g_ref.size(), tol, mode + ": weight gradient"),
+                              testing::compare(dx_fused.data(), dx_ref.data(), dx_ref.size(), tol, mode + ": input gradient"),
+                              testing::compare(g_no_din.data(), g_ref.data(), g_ref.size(), tol,
+                                               mode + ": weight gradient without input gradient")}) {
+            INFO(c.message());
+            CHECK(c.ok);
+        }
     }
 }
 }  // namespace
@@ -209,10 +216,23 @@ TEST_CASE("conv1d_relu_max_pool1d equals conv1d, relu, max_pool1d: one-hot and c
     check_fused_against_separate<valid_fused, valid_ref, double>(false, 24, 1e-12, "VALID, overlapping, bias, continuous");
     check_fused_against_separate<valid_fused, valid_ref, double>(true, 25, 1e-12, "VALID, overlapping, bias, one-hot");
 
-    // EPIANN's promoter trunk at full size (one-hot, float).
+    // The one-hot table's tap groups: triples where the table stays under 1 MB (above and EPIANN below), pairs for 20
+    // channels (a triple table would hold 21^3 x 5 x 16 values), single taps for 60 channels.
+    static_assert(same_fused::geometry::group == 3 && valid_fused::geometry::group == 3);
+    using pair_fused = conv1d_relu_max_pool1d<16, 15, 4, 4, padding::same>::bind<shape<90, 20>>;
+    using pair_ref = seq<conv1d<16, 15>, relu, max_pool1d<4, 4, padding::same>>::bind<shape<90, 20>>;
+    static_assert(pair_fused::geometry::group == 2 && pair_fused::geometry::groups == 8);
+    check_fused_against_separate<pair_fused, pair_ref, float>(true, 27, 1e-5, "tap pairs, 20 channels, one-hot, float");
+    using single_fused = conv1d_relu_max_pool1d<64, 15, 4, 4, padding::same>::bind<shape<50, 60>>;
+    using single_ref = seq<conv1d<64, 15>, relu, max_pool1d<4, 4, padding::same>>::bind<shape<50, 60>>;
+    static_assert(single_fused::geometry::group == 1);
+    check_fused_against_separate<single_fused, single_ref, float>(true, 28, 1e-5, "single taps, 60 channels, one-hot");
+
+    // EPIANN's promoter trunk at full size (one-hot, float): 5 tap triples.
     using epiann_fused = conv1d_relu_max_pool1d<256, 15, 30, 30, padding::same>::bind<shape<2000, 4>>;
     using epiann_ref = seq<conv1d<256, 15>, relu, max_pool1d<30, 30, padding::same>>::bind<shape<2000, 4>>;
     static_assert(epiann_fused::out_length == 67 && epiann_fused::pad_before == 12);
+    static_assert(epiann_fused::geometry::group == 3 && epiann_fused::geometry::groups == 5);
     check_fused_against_separate<epiann_fused, epiann_ref, float>(true, 26, 1e-5, "EPIANN promoter, one-hot, float");
 }
 
@@ -233,15 +253,20 @@ TEST_CASE("fast_exp and fast_tanh (the float attention's) stay within 2e-7 of th
     CHECK(e.ok);
 }
 
-TEST_CASE("additive_cross_attention in float (vectorised, fast_tanh) agrees with the double path (std::tanh)") {
-    using layer = additive_cross_attention<32>::bind<pair_of<shape<37, 24>, shape<21, 24>>>;
+namespace {
+template <std::size_t Dim>
+void check_float_attention_against_double() {
+    using layer = typename additive_cross_attention<Dim>::template bind<pair_of<shape<37, 24>, shape<21, 24>>>;
     tensor<double, shape<37, 24>> q(3), dr(3), dq(3);
     tensor<double, shape<21, 24>> k(3), dk(3);
     fill_normal(q, 41);
     fill_normal(k, 42);
     fill_normal(dr, 43);
-    // Samples 0 and 1 have projections of a few units (tanh from products of exponentials); sample 2's are larger
-    // than 20, which takes the direct fast_tanh path.
+    // Sample 0's projections stay under 10 (forward: paired divisions; backward: tanh from products of
+    // exponentials), sample 1's are of a few units, sample 2's are larger than 20, which takes the direct fast_tanh
+    // path in both.
+    for (std::size_t i = 0; i < 37 * 24; ++i) q[i] *= 0.1;
+    for (std::size_t i = 0; i < 21 * 24; ++i) k[i] *= 0.1;
     for (std::size_t i = 2 * 37 * 24; i < 3 * 37 * 24; ++i) q[i] *= 12.0;
     const auto w = normal_vector<double>(layer::param_size, 44);
     tensor<float, shape<37, 24>> qf(3), drf(3), dqf(3);
@@ -255,12 +280,13 @@ TEST_CASE("additive_cross_attention in float (vectorised, fast_tanh) agrees with
     std::vector<float> cachef(3 * layer::cache_size), gf(layer::param_size);
     const cpu_context ctx(2);
     const layer att;
-    att.forward<double>(ctx, w.data(), make_pair_view(q.cview(), k.cview()), out.view(), cache.data());
-    att.backward<double>(ctx, w.data(), g.data(), make_pair_view(q.cview(), k.cview()), out.cview(), dr.cview(),
+    att.template forward<double>(ctx, w.data(), make_pair_view(q.cview(), k.cview()), out.view(), cache.data());
+    att.template backward<double>(ctx, w.data(), g.data(), make_pair_view(q.cview(), k.cview()), out.cview(), dr.cview(),
                          make_pair_view(dq.view(), dk.view()), cache.data());
-    att.forward<float>(ctx, wf.data(), make_pair_view(qf.cview(), kf.cview()), outf.view(), cachef.data());
-    att.backward<float>(ctx, wf.data(), gf.data(), make_pair_view(qf.cview(), kf.cview()), outf.cview(), drf.cview(),
+    att.template forward<float>(ctx, wf.data(), make_pair_view(qf.cview(), kf.cview()), outf.view(), cachef.data());
+    att.template backward<float>(ctx, wf.data(), gf.data(), make_pair_view(qf.cview(), kf.cview()), outf.cview(), drf.cview(),
                         make_pair_view(dqf.view(), dkf.view()), cachef.data());
+    INFO("Dim " << Dim);
     for (const auto& c : {testing::compare(outf.data(), out.data(), out.size(), {1e-4, 1e-5}, "output"),
                           testing::compare(gf.data(), g.data(), g.size(), {1e-3, 1e-4}, "weight gradients"),
                           testing::compare(dqf.data(), dq.data(), dq.size(), {1e-3, 1e-4}, "query gradient"),
@@ -268,6 +294,12 @@ TEST_CASE("additive_cross_attention in float (vectorised, fast_tanh) agrees with
         INFO(c.message());
         CHECK(c.ok);
     }
+}
+}  // namespace
+
+TEST_CASE("additive_cross_attention in float (vectorised, fast_tanh) agrees with the double path (std::tanh)") {
+    check_float_attention_against_double<32>();
+    check_float_attention_against_double<7>();  // an odd Dim: the forward scores pair the d, one is left over
 }
 
 TEST_CASE("tanh(q + k) from products of exponentials stays within 2.5e-7 of tanh for |q|, |k| <= 20") {

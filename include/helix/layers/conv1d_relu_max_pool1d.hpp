@@ -6,7 +6,7 @@
 // bias [Filters] with bias::on), under the same name, so checkpoints of either load into the other.
 // Why: the pre-pool activations (EPIANN: 2986 x 256 floats per enhancer) are never stored: only the pooled values
 // and the position each came from (the cache). Forward adds the filter column of every non-zero input value, a
-// gather of Width / 2 table columns per output on one-hot DNA (backend/cpu/conv_relu_pool.hpp). Backward gives weight
+// gather of Width / 3 table columns per output on one-hot DNA (backend/cpu/conv_relu_pool.hpp). Backward gives weight
 // gradients from the pooled argmax positions only, and an input gradient only when din is not empty (the network
 // passes an empty din for its input data).
 #pragma once
@@ -78,25 +78,13 @@ struct conv1d_relu_max_pool1d {
                      T* cache) const {
             static_assert(sizeof(T) >= sizeof(std::int32_t));
             check_batch(in.batch(), out.batch(), "conv1d_relu_max_pool1d");
-            constexpr bool has_bias = Bias == bias::on;
-            const T* bias_values = has_bias ? params + weight_size : nullptr;
             aligned_buffer<T> table(geometry::table_size);
             backend::cpu::build_padded_table<geometry>(params, table.data());
+            // Outside training the pool positions are only needed if backward follows (a gradient check, a
+            // saliency map): one-hot samples then skip them and mark the cache, and backward recomputes them.
             parallel_for(ctx, in.batch(), [&](std::size_t b) {
-                thread_local std::vector<std::int32_t> row_offset;
-                row_offset.resize(length);
-                T* y = out.sample(b);
                 auto* arg = reinterpret_cast<std::int32_t*>(cache + b * cache_size);
-                if (backend::cpu::encode_one_hot<geometry>(in.sample(b), row_offset.data())) {
-                    backend::cpu::run_kernel<backend::cpu::conv_pool_one_hot_forward<geometry, T, has_bias>>(
-                        static_cast<const T*>(table.data()), static_cast<const std::int32_t*>(row_offset.data()),
-                        bias_values, y, arg);
-                } else {
-                    thread_local backend::cpu::sparse_rows<T> rows;
-                    rows.template build<geometry>(in.sample(b));
-                    backend::cpu::run_kernel<backend::cpu::conv_pool_sparse_forward<geometry, T, has_bias>>(
-                        params, static_cast<const backend::cpu::sparse_rows<T>*>(&rows), bias_values, y, arg);
-                }
+                forward_sample(params, table.data(), in.sample(b), out.sample(b), arg, ctx.training);
             });
         }
 
@@ -111,13 +99,24 @@ struct conv1d_relu_max_pool1d {
             // One-hot samples add into a padded table (one zero row per tap for N), folded into dw at the end.
             const std::size_t parts = std::min<std::size_t>(batch, std::size_t(ctx.threads()));
             std::vector<T> partial(parts * param_size, T(0)), partial_table(parts * geometry::table_size, T(0));
+            aligned_buffer<T> table;  // the forward table, for samples whose positions were skipped
+            for (std::size_t b = 0; b < batch && table.size() == 0; ++b)
+                if (!has_positions(cache + b * cache_size)) {
+                    table = aligned_buffer<T>(geometry::table_size);
+                    backend::cpu::build_padded_table<geometry>(params, table.data());
+                }
             parallel_for(ctx, parts, [&](std::size_t part) {
                 T* dw = partial.data() + part * param_size;
                 T* dtable = partial_table.data() + part * geometry::table_size;
                 thread_local std::vector<std::int32_t> row_offset;
                 row_offset.resize(length);
+                thread_local std::vector<T> recomputed_y;
                 for (std::size_t b = part * batch / parts; b < (part + 1) * batch / parts; ++b) {
-                    const auto* arg = reinterpret_cast<const std::int32_t*>(cache + b * cache_size);
+                    auto* arg = reinterpret_cast<std::int32_t*>(cache + b * cache_size);
+                    if (!has_positions(cache + b * cache_size)) {
+                        recomputed_y.resize(output::size);
+                        forward_sample(params, table.data(), in.sample(b), recomputed_y.data(), arg, true);
+                    }
                     if (!has_bias && backend::cpu::encode_one_hot<geometry>(in.sample(b), row_offset.data()))
                         backend::cpu::conv_pool_weight_gradient_one_hot<geometry, T>(row_offset.data(), out.sample(b),
                                                                                     dout.sample(b), arg, dtable);
@@ -134,6 +133,42 @@ struct conv1d_relu_max_pool1d {
                 const T* dtable = partial_table.data() + part * geometry::table_size;
                 backend::cpu::fold_table_gradient<geometry>(dtable, dw);
                 for (std::size_t i = 0; i < param_size; ++i) grads[i] += dw[i];
+            }
+        }
+
+    private:
+        // A cache whose first position is this holds no pool positions (an eval-mode forward on one-hot input).
+        static constexpr std::int32_t no_positions = -1;
+
+        template <class T>
+        static bool has_positions(const T* sample_cache) {
+            return *reinterpret_cast<const std::int32_t*>(sample_cache) != no_positions;
+        }
+
+        // One sample: pooled y and, with `positions` (or on input that is not one-hot), the argmax of each pooled
+        // value in arg; table is build_padded_table's.
+        template <class T>
+        static void forward_sample(const T* params, const T* table, const T* x, T* y, std::int32_t* arg,
+                                   bool positions) {
+            constexpr bool has_bias = Bias == bias::on;
+            const T* bias_values = has_bias ? params + weight_size : nullptr;
+            thread_local std::vector<std::int32_t> row_offset;
+            row_offset.resize(length);
+            if (backend::cpu::encode_one_hot<geometry>(x, row_offset.data())) {
+                const std::int32_t* offsets = row_offset.data();
+                if (positions) {
+                    backend::cpu::run_kernel<backend::cpu::conv_pool_one_hot_forward<geometry, T, has_bias, true>>(
+                        table, offsets, bias_values, y, arg);
+                } else {
+                    backend::cpu::run_kernel<backend::cpu::conv_pool_one_hot_forward<geometry, T, has_bias, false>>(
+                        table, offsets, bias_values, y, arg);
+                    arg[0] = no_positions;
+                }
+            } else {
+                thread_local backend::cpu::sparse_rows<T> rows;
+                rows.template build<geometry>(x);
+                backend::cpu::run_kernel<backend::cpu::conv_pool_sparse_forward<geometry, T, has_bias>>(
+                    params, static_cast<const backend::cpu::sparse_rows<T>*>(&rows), bias_values, y, arg);
             }
         }
     };

@@ -10,6 +10,9 @@
 // instead of a full tanh (Lq x Lk x Dim elements, but only (Lq + Lk) x Dim exponentials). It is exact algebra; its
 // rounding error stays within 2.5e-7 absolute as long as |q|, |k| <= 20 (E_q E_k neither overflows nor
 // underflows). A sample with a larger projection takes the direct path (fast_tanh per element) instead.
+// The forward scores need no tanh at all: softmax ignores the constant sum_d v_d of s_ij = sum_d v_d (1 - 2 / x_d),
+// x_d = E_q E_k + 1, so it takes -2 sum_d v_d / x_d, two d at a time with one division (v / x + w / y =
+// (v y + w x) / (x y); the division was the bottleneck). x y must not overflow: that path needs |q|, |k| <= 10.
 // The Lq x Lk x Dim tanh values are recomputed in backward rather than stored: storing them would take
 // 4 x Lq x Lk x Dim bytes per sample and direction (EPIANN: 0.86 MB, 55 MB at batch 64), more than recomputing.
 #pragma once
@@ -40,14 +43,16 @@ HELIX_ALWAYS_INLINE float sum16(const f32x16& v) {
     const f32x4 q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
     return (q[0] + q[2]) + (q[1] + q[3]);
 }
-// Whether every |value| of qp [Lq * Dim] and kt [Dim * stride] is at most 20 (see the header comment).
+// Whether every |value| of qp [Lq * Dim] and kt [Dim * stride] is at most `bound` (see the header comment).
 template <std::size_t Q, std::size_t K>
-HELIX_ALWAYS_INLINE bool exponentials_in_range(const float* qp, const float* kt) {
+HELIX_ALWAYS_INLINE bool exponentials_in_range(const float* qp, const float* kt, float bound) {
     float top = 0;
     for (std::size_t i = 0; i < Q; ++i) top = std::max(top, std::fabs(qp[i]));
     for (std::size_t i = 0; i < K; ++i) top = std::max(top, std::fabs(kt[i]));
-    return top <= 20.0f;
+    return top <= bound;
 }
+inline constexpr float tanh_product_bound = 20.0f;  // E_q E_k within float range
+inline constexpr float paired_division_bound = 10.0f;  // (E_q E_k + 1)^2 within float range
 
 // e [n] = exp(2 x) for n a multiple of 16. (Templates, like fast_math.hpp, so that nvcc never folds them.)
 template <int = 0>
@@ -105,7 +110,8 @@ struct attention_forward_kernel {
         [[maybe_unused]] bool by_exponentials = false;
         [[maybe_unused]] alignas(64) T ek[std::is_same_v<T, float> ? Dim * stride : 1];
         if constexpr (std::is_same_v<T, float>) {
-            by_exponentials = detail::exponentials_in_range<Lq * Dim, Dim * stride>(qp, kt);
+            by_exponentials = detail::exponentials_in_range<Lq * Dim, Dim * stride>(qp, kt,
+                                                                                 detail::paired_division_bound);
             if (by_exponentials) detail::exp2x(kt, ek, Dim * stride);
         }
         for (std::size_t i = 0; i < Lq; ++i) {
@@ -116,16 +122,29 @@ struct attention_forward_kernel {
                 if (by_exponentials) {
                     alignas(64) float eq[(Dim + 15) / 16 * 16];
                     detail::query_exponentials<Dim>(qp + i * Dim, eq);
-                    for (std::size_t d = 0; d < Dim; ++d) {
-                        const kernels::f32x16 q = HELIX_F32X16(eq[d]), vd = HELIX_F32X16(v[d]);
+                    kernels::f32x16 sum[vectors];  // sum_d v_d / x_d
+                    for (std::size_t c = 0; c < vectors; ++c) sum[c] = HELIX_F32X16(0.0f);
+                    for (std::size_t d = 0; d + 1 < Dim; d += 2) {
+                        const kernels::f32x16 q0 = HELIX_F32X16(eq[d]), q1 = HELIX_F32X16(eq[d + 1]);
+                        const kernels::f32x16 v0 = HELIX_F32X16(v[d]), v1 = HELIX_F32X16(v[d + 1]);
                         for (std::size_t c = 0; c < vectors; ++c) {
-                            kernels::f32x16 t;
-                            detail::load16(t, ek + d * stride + 16 * c);
-                            t *= q;
-                            detail::tanh_from_product(t);
-                            score[c] += vd * t;
+                            kernels::f32x16 x0, x1;
+                            detail::load16(x0, ek + d * stride + 16 * c);
+                            detail::load16(x1, ek + (d + 1) * stride + 16 * c);
+                            x0 = x0 * q0 + 1.0f;
+                            x1 = x1 * q1 + 1.0f;
+                            sum[c] += (v0 * x1 + v1 * x0) / (x0 * x1);
                         }
                     }
+                    if constexpr (Dim % 2 == 1) {
+                        const kernels::f32x16 q = HELIX_F32X16(eq[Dim - 1]), vd = HELIX_F32X16(v[Dim - 1]);
+                        for (std::size_t c = 0; c < vectors; ++c) {
+                            kernels::f32x16 x;
+                            detail::load16(x, ek + (Dim - 1) * stride + 16 * c);
+                            sum[c] += vd / (x * q + 1.0f);
+                        }
+                    }
+                    for (std::size_t c = 0; c < vectors; ++c) score[c] = -2.0f * sum[c];
                 } else {
                     for (std::size_t d = 0; d < Dim; ++d) {
                         const kernels::f32x16 q = HELIX_F32X16(qp[i * Dim + d]), vd = HELIX_F32X16(v[d]);
@@ -159,7 +178,8 @@ struct attention_backward_kernel {
     HELIX_ALWAYS_INLINE static void run(const T* qp, const T* kt, const T* v, const T* ds, T* dqp, T* dkt, T* dv) {
         for (std::size_t i = 0; i < Dim * stride; ++i) dkt[i] = T(0);
         if constexpr (std::is_same_v<T, float>) {
-            const bool by_exponentials = detail::exponentials_in_range<Lq * Dim, Dim * stride>(qp, kt);
+            const bool by_exponentials =
+                detail::exponentials_in_range<Lq * Dim, Dim * stride>(qp, kt, detail::tanh_product_bound);
             alignas(64) float ek[Dim * stride];
             if (by_exponentials) detail::exp2x(kt, ek, Dim * stride);
             kernels::f32x16 dv_sum[Dim];

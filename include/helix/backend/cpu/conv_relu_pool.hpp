@@ -4,10 +4,11 @@
 // (+ bias[f]), with the argmax position l of every pooled value; the pre-pool activations are never stored.
 // How: the convolution accumulates, for each output position, one filter column per tap of a precomputed table. On
 // one-hot input (DNA: A, C, G, T, and N as an all-zero row) each row is one of Channels + 1 symbols, so the table
-// holds, for every pair of adjacent taps and every pair of symbols, the sum of the two weight columns (an N selects
-// zeros): Width / 2 column additions per output instead of Width x Channels multiply-adds, with no branch. The pair
-// table of EPIANN (8 tap pairs x 25 symbol pairs x 256 filters) is 200 KB and stays in L2; when the pair table of a
-// layer would exceed 1 MB, single taps are used instead. Any other input takes the general path (a list of the
+// holds, for every group of adjacent taps (3, 2 or 1) and every combination of their symbols, the sum of their weight
+// columns (an N selects zeros): Width / group column additions per output instead of Width x Channels multiply-adds,
+// with no branch. The triple table of EPIANN (5 tap triples x 125 symbol triples x 256 filters) is 640 KB: a pass
+// over 64 filters reads a 160 KB slice of it, from L2; the largest group whose table stays under 1 MB is used. Any
+// other input takes the general path (a list of the
 // non-zero values of each row); both are exact up to rounding. The loops over a block of filters are written for
 // the compiler to vectorise; run_kernel picks AVX-512 or AVX2 at run time (isa.hpp). The weight gradient on one-hot
 // input adds into the same table layout (Width / 2 scattered additions per pooled value) and is folded back to
@@ -43,13 +44,21 @@ struct conv_pool_geometry {
     static constexpr std::size_t length = Length, channels = Channels, filters = Filters, width = Width;
     static constexpr std::size_t conv_length = Length - Width + 1;
     static constexpr std::size_t out_length = OutLength;
-    // The one-hot table: `group` adjacent taps (2, or 1 when the pair table would exceed 1 MB of floats) share a
-    // row per combination of their symbols (Channels + 1 symbols: the channels and N, whose weights are zero).
+    // The one-hot table: `group` adjacent taps share a row per combination of their symbols (Channels + 1 symbols:
+    // the channels and N, whose weights are zero). Each tap more per group saves Width / group - Width / (group + 1)
+    // additions per output but multiplies the table by `symbols`: the largest group of at most 3 whose table holds
+    // at most 2^18 values (1 MB of floats) is used.
     static constexpr std::size_t symbols = Channels + 1;
+    static constexpr std::size_t table_values(std::size_t taps) noexcept {
+        std::size_t rows = 1;
+        for (std::size_t g = 0; g < taps; ++g) rows *= symbols;
+        return rows * ((Width + taps - 1) / taps) * Filters;
+    }
+    static constexpr std::size_t max_table_values = std::size_t{1} << 18;
     static constexpr std::size_t group =
-        symbols * symbols * ((Width + 1) / 2) * Filters <= (std::size_t{1} << 18) ? 2 : 1;
+        Width >= 3 && table_values(3) <= max_table_values ? 3 : table_values(2) <= max_table_values ? 2 : 1;
     static constexpr std::size_t groups = (Width + group - 1) / group;  // taps past Width have zero weights
-    static constexpr std::size_t table_rows = group == 2 ? symbols * symbols : symbols;
+    static constexpr std::size_t table_rows = table_values(group) / groups / Filters;
     static constexpr std::size_t tap_stride = table_rows * Filters;
     static constexpr std::size_t table_size = groups * tap_stride;
     // Filters are processed in blocks small enough for the accumulators to stay in registers.
@@ -66,10 +75,12 @@ struct conv_pool_geometry {
     }
 };
 
-// The symbols of table row r: the symbol of tap g (< group) of the group.
+// The symbols of table row r: the symbol of tap g (< group) of the group; the first tap is the most significant
+// digit of r in base `symbols`.
 template <class G>
 constexpr std::size_t row_symbol(std::size_t r, std::size_t g) noexcept {
-    return G::group == 2 ? (g == 0 ? r / G::symbols : r % G::symbols) : r;
+    for (std::size_t later = g + 1; later < G::group; ++later) r /= G::symbols;
+    return r % G::symbols;
 }
 
 // The one-hot table [groups, table_rows, Filters] from the weights [Width, Channels, Filters]: row r of group t is
@@ -138,10 +149,10 @@ bool encode_one_hot(const T* x, std::int32_t* row_offset) {
         if (symbol < 0) return false;
         row_offset[p] = std::int32_t(symbol);  // turned into an offset below
     }
-    for (std::size_t p = 0; p < G::length; ++p) {
+    for (std::size_t p = 0; p < G::length; ++p) {  // in increasing p: row_offset[p + g] still holds a symbol
         std::size_t row = std::size_t(row_offset[p]);
-        if constexpr (G::group == 2)
-            row = row * G::symbols + (p + 1 < G::length ? std::size_t(row_offset[p + 1]) : G::channels);
+        for (std::size_t g = 1; g < G::group; ++g)
+            row = row * G::symbols + (p + g < G::length ? std::size_t(row_offset[p + g]) : G::channels);
         row_offset[p] = std::int32_t(row * G::filters);
     }
     return true;
@@ -170,8 +181,10 @@ struct sparse_rows {
     }
 };
 
-// Forward of one sample on one-hot input: pooled y [OutLength, Filters] and argmax [OutLength, Filters].
-template <class G, class T, bool HasBias>
+// Forward of one sample on one-hot input: pooled y [OutLength, Filters] and, with Positions, argmax [OutLength,
+// Filters]. Without Positions (inference) the pool is a plain maximum: a compare and two blends fewer per vector of
+// every position, a quarter of the work with the triple table.
+template <class G, class T, bool HasBias, bool Positions = true>
 struct conv_pool_one_hot_forward {
     template <std::size_t B>
     HELIX_ALWAYS_INLINE static void block(const T* table, const std::int32_t* row_offset, const T* bias,
@@ -198,16 +211,13 @@ struct conv_pool_one_hot_forward {
                 for (std::size_t j = 0; j < B; ++j) {
                     const bool better = acc[j] > best[j];
                     best[j] = better ? acc[j] : best[j];
-                    where[j] = better ? std::int32_t(l) : where[j];
+                    if constexpr (Positions) where[j] = better ? std::int32_t(l) : where[j];
                 }
             }
             T* yo = y + o * G::filters + f0;
-            std::int32_t* ao = arg + o * G::filters + f0;
 #pragma omp simd
-            for (std::size_t j = 0; j < B; ++j) {
-                yo[j] = best[j] > T(0) ? best[j] : T(0);
-                ao[j] = where[j];
-            }
+            for (std::size_t j = 0; j < B; ++j) yo[j] = best[j] > T(0) ? best[j] : T(0);
+            if constexpr (Positions) std::copy_n(where, B, arg + o * G::filters + f0);
         }
     }
 
@@ -238,14 +248,17 @@ struct conv_pool_one_hot_forward {
                     (load(col[C], column + 16 * C), ...);
                     ((acc[C] += col[C]), ...);
                 }
-                const i32x16 position = i32x16{} + std::int32_t(l);
-                ((where[C] = acc[C] > best[C] ? position : where[C]), ...);
+                if constexpr (Positions) {
+                    const i32x16 position = i32x16{} + std::int32_t(l);
+                    ((where[C] = acc[C] > best[C] ? position : where[C]), ...);
+                }
                 ((best[C] = acc[C] > best[C] ? acc[C] : best[C]), ...);
             }
             const f32x16 zero = HELIX_F32X16(0.0f);
             ((best[C] = best[C] > zero ? best[C] : zero), ...);
             (std::memcpy(y + o * G::filters + f0 + 16 * C, &best[C], sizeof(f32x16)), ...);
-            (std::memcpy(arg + o * G::filters + f0 + 16 * C, &where[C], sizeof(i32x16)), ...);
+            if constexpr (Positions)
+                (std::memcpy(arg + o * G::filters + f0 + 16 * C, &where[C], sizeof(i32x16)), ...);
         }
     }
 
