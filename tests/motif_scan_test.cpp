@@ -1,8 +1,9 @@
 // Motif scanning (examples/epiann/motifs/scan.hpp): exact thresholds against enumeration of every k-mer, sites
 // against a plain double loop, planted sites on both strands, N handling, and the false-positive rate on random DNA;
-// JASPAR files that are not what they claim (motifs/pfm.hpp) name the file and line.
+// the overlap resolution (most_significant_sites) against its definition; JASPAR files that are not what they claim (motifs/pfm.hpp) name the file and line.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -140,6 +141,56 @@ TEST_CASE("on random DNA the site rate matches the p-value") {
         CHECK(bound <= p);
         CHECK(std::abs(hits - tests * bound) < 5 * std::sqrt(tests * bound) + 1);
     }
+}
+
+TEST_CASE("scan with a stated background equals scan with the sequence's own when they agree") {
+    const epiann::motif_scanner scanner(motifs, 1e-3);
+    const std::string dna = random_dna(5000, 11, 0.62);
+    const double gc = epiann::gc_fraction(dna);
+    const auto own = scanner.scan(dna), stated = scanner.scan(dna, gc);
+    REQUIRE(own.size() == stated.size());
+    for (std::size_t k = 0; k < own.size(); ++k) {
+        CHECK(own[k].position == stated[k].position);
+        CHECK(own[k].motif == stated[k].motif);
+        CHECK(own[k].score == stated[k].score);
+    }
+    // A GC-poor background makes GC-rich matches rarer and so more significant: more E-box (CACGTG) sites.
+    const auto count = [](const std::vector<epiann::motif_site>& v, std::size_t m) {
+        return std::count_if(v.begin(), v.end(), [&](const auto& s) { return s.motif == m; });
+    };
+    CHECK(count(scanner.scan(dna, 0.3), 1) > count(stated, 1));
+    CHECK_THROWS_AS(scanner.scan(dna, 1.5), std::invalid_argument);
+}
+
+TEST_CASE("most_significant_sites keeps, of overlapping sites, the most significant, and every site it can") {
+    const epiann::motif_scanner scanner(motifs, 2e-2);  // a loose threshold, so that sites overlap often
+    const std::string dna = random_dna(20000, 12, 0.5);
+    const auto all = scanner.scan(dna, 0.5);
+    const auto kept = epiann::most_significant_sites(scanner, all, 0.5);
+    const auto end_of = [&](const epiann::motif_site& s) { return s.position + motifs[s.motif].probabilities.size(); };
+    const auto overlap = [&](const epiann::motif_site& a, const epiann::motif_site& b) {
+        return a.position < end_of(b) && b.position < end_of(a);
+    };
+    const auto p = [&](const epiann::motif_site& s) { return scanner.p_value_of(s.motif, 0.5, s.score); };
+    REQUIRE(all.size() > 2000);
+    REQUIRE(kept.size() < all.size());
+    for (std::size_t k = 1; k < kept.size(); ++k) {
+        CHECK(kept[k - 1].position <= kept[k].position);
+        CHECK_FALSE(overlap(kept[k - 1], kept[k]));
+    }
+    // Every dropped site overlaps a kept one at least as significant; the most significant site overall is kept.
+    std::size_t dropped = 0;
+    for (const auto& s : all) {
+        const bool is_kept = std::any_of(kept.begin(), kept.end(), [&](const auto& t) {
+            return t.position == s.position && t.motif == s.motif && t.strand == s.strand;
+        });
+        if (is_kept) continue;
+        ++dropped;
+        CHECK(std::any_of(kept.begin(), kept.end(), [&](const auto& t) { return overlap(s, t) && p(t) <= p(s); }));
+    }
+    CHECK(dropped == all.size() - kept.size());
+    const auto best = *std::min_element(all.begin(), all.end(), [&](const auto& a, const auto& b) { return p(a) < p(b); });
+    CHECK(std::any_of(kept.begin(), kept.end(), [&](const auto& t) { return t.position == best.position && t.motif == best.motif; }));
 }
 
 TEST_CASE("bad JASPAR files name the file, the line and what was expected") {

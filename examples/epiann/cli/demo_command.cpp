@@ -55,6 +55,7 @@ void add_demo_command(CLI::App& app) {
                     sim.promoters, sim.positives, data.c_str());
         std::fflush(stdout);
         const auto s = simulate(sim);
+        std::fputs(identifiability_warning(s).c_str(), stderr);
         std::printf("      %zu pairs, %zu positive (%zu labels flipped as noise), %lld bp genome, %.0f s\n", s.pairs, s.positives,
                     s.flipped, s.genome_length, elapsed());
 
@@ -124,7 +125,7 @@ void add_demo_command(CLI::App& app) {
         auto rank = [](const nlohmann::json& r) { return r.get<int>() > 0 ? std::to_string(r.get<int>()) : std::string("-"); };
         std::string ranks;
         for (const auto& p : recovery.at("planted_pairs"))
-            ranks += "    " + p.at("enhancer_motif").get<std::string>() + " - " + p.at("promoter_motif").get<std::string>() +
+            ranks += "    " + planted_pair_label(p) +
                      ": motif ranks " + rank(p.at("enhancer_rank")) + " (enhancers), " + rank(p.at("promoter_rank")) +
                      " (promoters); TF-pair rank " + rank(p.at("tf_pair_rank")) + "\n";
 

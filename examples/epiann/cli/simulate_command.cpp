@@ -34,6 +34,7 @@ void add_simulate_command(CLI::App& app) {
     cmd->callback([o] {
         const auto started = std::chrono::steady_clock::now();
         const auto s = simulate(*o);
+        std::fputs(identifiability_warning(s).c_str(), stderr);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         std::printf("simulated %lld bp, %zu pairs (%zu positive, %zu labels flipped), %zu planted sites, %zu occupancy peaks in "
                     "%.1f s: %s\n",

@@ -124,8 +124,11 @@ double motif_scanner::p_value_of(std::size_t motif, double gc, double score) con
     return tail[std::size_t(s)];
 }
 
-std::vector<motif_site> motif_scanner::scan(std::string_view sequence) const {
-    const auto& t = tables(int(std::lround(gc_fraction(sequence) * 100)));
+std::vector<motif_site> motif_scanner::scan(std::string_view sequence) const { return scan(sequence, gc_fraction(sequence)); }
+
+std::vector<motif_site> motif_scanner::scan(std::string_view sequence, double gc) const {
+    if (!(gc >= 0 && gc <= 1)) throw std::invalid_argument("motif scanner: the GC fraction must lie in [0, 1]");
+    const auto& t = tables(int(std::lround(gc * 100)));
     // One indicator row per base so the inner loop is plain multiply-adds that the compiler vectorises.
     const std::size_t n = sequence.size();
     std::array<std::vector<float>, 4> is;
@@ -171,6 +174,25 @@ std::vector<motif_site> motif_scanner::scan(std::string_view sequence) const {
         return a.position != b.position ? a.position < b.position : a.motif != b.motif ? a.motif < b.motif : a.strand < b.strand;
     });
     return sites;
+}
+
+std::vector<motif_site> most_significant_sites(const motif_scanner& scanner, std::vector<motif_site> sites, double gc) {
+    std::vector<std::pair<double, std::size_t>> by_p;
+    for (std::size_t k = 0; k < sites.size(); ++k) by_p.emplace_back(scanner.p_value_of(sites[k].motif, gc, sites[k].score), k);
+    std::sort(by_p.begin(), by_p.end());
+    const auto end_of = [&](const motif_site& s) { return s.position + scanner.motifs()[s.motif].probabilities.size(); };
+    std::vector<motif_site> kept;
+    for (const auto& [p, k] : by_p) {
+        const auto& site = sites[k];
+        const bool overlaps = std::any_of(kept.begin(), kept.end(), [&](const motif_site& t) {
+            return site.position < end_of(t) && t.position < end_of(site);
+        });
+        if (!overlaps) kept.push_back(site);
+    }
+    std::sort(kept.begin(), kept.end(), [](const motif_site& a, const motif_site& b) {
+        return a.position != b.position ? a.position < b.position : a.motif < b.motif;
+    });
+    return kept;
 }
 
 }  // namespace epiann

@@ -39,6 +39,8 @@ public:
 
     // Every site of every motif in `sequence` (A, C, G, T, N; upper case), sorted by position, then motif.
     std::vector<motif_site> scan(std::string_view sequence) const;
+    // The same against a background of GC fraction `gc` (rounded to 1 %) instead of the sequence's own.
+    std::vector<motif_site> scan(std::string_view sequence, double gc) const;
 
     // The log2-odds threshold of `motif` for a background with GC fraction gc (rounded to 1 %).
     double threshold(std::size_t motif, double gc) const;
@@ -57,6 +59,11 @@ private:
     mutable std::mutex mutex_;
     mutable std::array<std::unique_ptr<background_tables>, 101> cache_;
 };
+
+// Similar matrices (USF1, USF2, TFE3 and MITF all read CACGTG) hit the same bases. Among overlapping sites keep
+// only the most significant (lowest p-value under background `gc`; ties: the earlier site), so that each stretch
+// of DNA votes for one motif. Returns the kept sites sorted by position.
+std::vector<motif_site> most_significant_sites(const motif_scanner& scanner, std::vector<motif_site> sites, double gc);
 
 // GC fraction of the A, C, G, T bases of a sequence (N excluded); 0.5 when it has none.
 double gc_fraction(std::string_view sequence);

@@ -200,23 +200,10 @@ nlohmann::json run_explain(const explain_request& r) {
             const auto& span = windows[w];
             const auto seq = d.g->sequence(span.chromosome, span.start, span.end);
             const double gc = gc_fraction(seq);
-            // Similar matrices (USF1, USF2, TFE3, MITF all read CACGTG) hit the same bases; keep, among overlapping
-            // sites, only the most significant one, so that each stretch of DNA votes for one motif.
-            auto found = scanner.scan(seq);
-            std::vector<std::pair<double, std::size_t>> by_p;
-            for (std::size_t k = 0; k < found.size(); ++k)
-                by_p.emplace_back(scanner.p_value_of(found[k].motif, gc, found[k].score), k);
-            std::sort(by_p.begin(), by_p.end());
-            std::vector<std::pair<std::size_t, std::size_t>> taken;
-            for (const auto& [p, k] : by_p) {
-                const auto& site = found[k];
-                const std::size_t end = site.position + motifs[site.motif].length();
-                const bool overlaps = std::any_of(taken.begin(), taken.end(), [&](const auto& t) { return site.position < t.second && t.first < end; });
-                if (r.all_sites || !overlaps) {
-                    taken.emplace_back(site.position, end);
-                    sites[w].emplace_back(std::uint32_t(site.motif), site.position + motifs[site.motif].length() / 2);
-                }
-            }
+            auto found = scanner.scan(seq, gc);
+            if (!r.all_sites) found = most_significant_sites(scanner, std::move(found), gc);
+            for (const auto& site : found)
+                sites[w].emplace_back(std::uint32_t(site.motif), site.position + motifs[site.motif].length() / 2);
         }
         // One element_scan per (pair, side): the same window has different top regions in different pairs.
         std::vector<element_scan> enhancer_scans, promoter_scans;
@@ -350,7 +337,11 @@ nlohmann::json run_explain(const explain_request& r) {
                         break;
                     }
                 in_top15 += tf_rank > 0 && tf_rank <= 15;
-                ranks.push_back({{"enhancer_motif", a}, {"promoter_motif", b},
+                auto name_of = [&](const std::string& id) {
+                    const auto m = find_motif(motifs, id);
+                    return m ? motifs[*m].name : id;
+                };
+                ranks.push_back({{"enhancer_motif", a}, {"promoter_motif", b}, {"enhancer_tf", name_of(a)}, {"promoter_tf", name_of(b)},
                                  {"enhancer_rank", rank_of("enhancer_positives", a)},
                                  {"promoter_rank", rank_of("promoter_positives", b)}, {"tf_pair_rank", tf_rank}});
             }

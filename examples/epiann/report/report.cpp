@@ -390,7 +390,7 @@ void recovery_section(html_report& r, const fs::path& explain) {
         std::vector<std::vector<std::string>> rows;
         auto rank = [](const json& v) { return v.get<int>() > 0 ? std::to_string(v.get<int>()) : std::string("-"); };
         for (const auto& p : rec.at("planted_pairs"))
-            rows.push_back({p.at("enhancer_motif").get<std::string>() + " - " + p.at("promoter_motif").get<std::string>(),
+            rows.push_back({planted_pair_label(p),
                             rank(p.at("enhancer_rank")), rank(p.at("promoter_rank")), rank(p.at("tf_pair_rank"))});
         r.raw(table_html({"planted pair (enhancer - promoter motif)", "enhancer motif rank", "promoter motif rank", "TF-pair rank"}, rows));
     }
@@ -444,6 +444,12 @@ report_summary write_report(const report_request& q) {
     }
     helix::write_file_atomically(q.out, r.html("EPIANN report"));
     return {r.figures(), r.missing_sections()};
+}
+
+std::string planted_pair_label(const nlohmann::json& p) {
+    const std::string ids = p.at("enhancer_motif").get<std::string>() + " - " + p.at("promoter_motif").get<std::string>();
+    if (!p.contains("enhancer_tf") || !p.contains("promoter_tf")) return ids;
+    return p.at("enhancer_tf").get<std::string>() + " - " + p.at("promoter_tf").get<std::string>() + " (" + ids + ")";
 }
 
 }  // namespace epiann

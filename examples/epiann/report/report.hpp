@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace epiann {
 
 struct report_request {
@@ -31,5 +33,9 @@ struct report_summary {
 };
 
 report_summary write_report(const report_request& request);
+
+// "EGR1 - CTCF (MA0162.4 - MA0139.1)" for an entry of explain's summary.json recovery.planted_pairs (the ids alone
+// in summaries written before the TF names were added).
+std::string planted_pair_label(const nlohmann::json& planted_pair);
 
 }  // namespace epiann

@@ -45,7 +45,7 @@ grammar default_grammar(const std::vector<motif>& motifs) {
     const std::string where = "default grammar";
     grammar g;
     for (const auto& [a, b] : std::vector<std::pair<std::string, std::string>>{
-             {"EGR1", "CTCF"}, {"USF1", "EGR1"}, {"Nrf1", "Yy1"}, {"GATA1", "SP1"}, {"FOXA1", "NFYA"}})
+             {"EGR1", "CTCF"}, {"USF1", "EGR1"}, {"Nrf1", "Yy1"}, {"GATA1", "ZNF143"}, {"FOXA1", "NFYA"}})
         g.cooperating.emplace_back(lookup(motifs, a, where), lookup(motifs, b, where));
     for (const auto* name : {"TP53", "HNF4A", "SOX2"}) g.enhancer_decoys.push_back(lookup(motifs, name, where));
     for (const auto* name : {"CREB1", "REST", "TEAD1"}) g.promoter_decoys.push_back(lookup(motifs, name, where));

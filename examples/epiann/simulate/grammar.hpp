@@ -21,7 +21,7 @@ struct grammar {
     bool interacts(const std::vector<std::size_t>& enhancer_motifs, const std::vector<std::size_t>& promoter_motifs) const;
 };
 
-// The default: EGR1-CTCF, USF1-EGR1, NRF1-YY1, GATA1-SP1, FOXA1-NFYA; decoys TP53, HNF4A, SOX2 (enhancers) and
+// The default: EGR1-CTCF, USF1-EGR1, NRF1-YY1, GATA1-ZNF143, FOXA1-NFYA; decoys TP53, HNF4A, SOX2 (enhancers) and
 // CREB1, REST, TEAD1 (promoters).
 grammar default_grammar(const std::vector<motif>& motifs);
 grammar read_grammar(const std::string& path, const std::vector<motif>& motifs);

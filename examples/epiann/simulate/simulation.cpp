@@ -11,6 +11,7 @@
 
 #include "common/errors.hpp"
 #include "common/line_reader.hpp"
+#include "motifs/attribution.hpp"
 #include "motifs/pfm.hpp"
 #include "simulate/grammar.hpp"
 
@@ -81,6 +82,19 @@ void check_options(const simulation_options& o, const grammar& g) {
     if (!(o.background_peaks >= 0)) fail("--background-peaks must not be negative");
 }
 
+// One site of motif `m` on the forward strand: its consensus, or bases drawn from its PWM.
+std::string draw_site(const motif& m, const std::string& strength, helix::counter_rng& rng) {
+    if (strength == "consensus") return m.consensus();
+    std::string bases;
+    for (const auto& row : m.probabilities(0.0).probabilities) {
+        double u = rng.next_uniform();
+        std::size_t b = 0;
+        while (b < 3 && u >= row[b]) u -= row[b++];
+        bases += "ACGT"[b];
+    }
+    return bases;
+}
+
 // k distinct items of `pool`, in pool order.
 std::vector<std::size_t> choose(const std::vector<std::size_t>& pool, std::size_t k, helix::counter_rng& rng) {
     std::vector<std::size_t> order(pool.size());
@@ -93,6 +107,28 @@ std::vector<std::size_t> choose(const std::vector<std::size_t>& pool, std::size_
     return out;
 }
 
+// How the motif scan of `epiann explain` reads each planted motif's sites (motifs/attribution.hpp). Motif
+// enrichment can only rank a planted motif first when its sites read as itself rather than a look-alike.
+simulation_summary check_identifiable(const simulation_options& o, const grammar& g, const std::vector<motif>& motifs) {
+    simulation_summary summary;
+    std::vector<position_matrix> matrices;
+    for (const auto& m : motifs) matrices.push_back(m.probabilities());
+    const motif_scanner scanner(std::move(matrices));
+    helix::counter_rng rng(o.seed, 8);
+    std::vector<std::size_t> planted = g.enhancer_pool();
+    for (auto m : g.promoter_pool())
+        if (std::find(planted.begin(), planted.end(), m) == planted.end()) planted.push_back(m);
+    for (auto m : planted) {
+        std::vector<std::string> sites(16);
+        for (auto& site : sites) site = draw_site(motifs[m], o.site_strength, rng);
+        auto a = attribute_sites(scanner, m, sites, o.seed);
+        summary.identifiability.push_back(describe(a, scanner));
+        if (a.own_fraction() < 0.5)
+            summary.unidentifiable.push_back(motifs[m].name + " (" + motifs[m].id + ")");
+    }
+    return summary;
+}
+
 }  // namespace
 
 simulation_summary simulate(const simulation_options& o) {
@@ -100,6 +136,7 @@ simulation_summary simulate(const simulation_options& o) {
     const auto motifs = read_jaspar(o.motifs_path);
     const grammar g = o.grammar_path.empty() ? default_grammar(motifs) : read_grammar(o.grammar_path, motifs);
     check_options(o, g);
+    auto summary = check_identifiable(o, g, motifs);
     const auto tiles = read_tiles(o.tiles_path);
     const auto enhancer_pool = g.enhancer_pool(), promoter_pool = g.promoter_pool();
     helix::counter_rng layout_rng(o.seed, 1), motif_rng(o.seed, 2), site_rng(o.seed, 3), background_rng(o.seed, 4),
@@ -132,7 +169,6 @@ simulation_summary simulate(const simulation_options& o) {
     }
 
     // Motifs and their sites, near each element's centre.
-    simulation_summary summary;
     for (auto& e : elements) {
         const auto& pool = e.enhancer ? enhancer_pool : promoter_pool;
         const std::size_t k = o.min_motifs + motif_rng.next_below(o.max_motifs - o.min_motifs + 1);
@@ -140,17 +176,7 @@ simulation_summary simulate(const simulation_options& o) {
         const long long lo = std::max(e.start, e.middle() - o.site_radius), hi = std::min(e.end, e.middle() + o.site_radius);
         for (auto m : e.motifs) {
             for (std::size_t copy = 0; copy < o.sites_per_motif; ++copy) {
-                std::string bases;
-                if (o.site_strength == "consensus") {
-                    bases = motifs[m].consensus();
-                } else {
-                    for (const auto& row : motifs[m].probabilities(0.0).probabilities) {
-                        double u = site_rng.next_uniform();
-                        std::size_t b = 0;
-                        while (b < 3 && u >= row[b]) u -= row[b++];
-                        bases += "ACGT"[b];
-                    }
-                }
+                std::string bases = draw_site(motifs[m], o.site_strength, site_rng);
                 const char strand = site_rng.next_below(2) ? '-' : '+';
                 if (strand == '-') bases = reverse_complement(bases);
                 const auto length = (long long)bases.size();
@@ -343,9 +369,21 @@ simulation_summary simulate(const simulation_options& o) {
         " bp of the element's centre. A pair (same chromosome, 10 kb-2 Mb apart) interacts when\n"
         "the enhancer carries one motif of a cooperating pair and the promoter its partner. Positives are drawn uniformly\n"
         "from the pairs the rule makes positive; negatives from the others with the positives' distance profile, " +
-        std::to_string(o.negatives_per_positive) + " per positive where the candidates allow.\n";
+        std::to_string(o.negatives_per_positive) + " per positive where the candidates allow.\n\n"
+        "How a motif scan reads the planted sites (each motif's sites planted in random sequence and scanned with every\n"
+        "matrix of the library at p < 1e-4, the most significant of overlapping hits kept, as `epiann explain` does).\n"
+        "A motif whose sites read as a look-alike cannot rank first in motif enrichment, however well attention finds it:\n";
+    for (const auto& line : summary.identifiability) readme += "  " + line + "\n";
     helix::write_file_atomically(dir / "README", readme);
     return summary;
+}
+
+std::string identifiability_warning(const simulation_summary& summary) {
+    if (summary.unidentifiable.empty()) return "";
+    std::string names;
+    for (const auto& n : summary.unidentifiable) names += (names.empty() ? "" : ", ") + n;
+    return "warning: the sites planted for " + names + " read mostly as other matrices in a motif scan, so motif enrichment "
+           "(epiann explain) cannot rank them first; the README of the output lists what they read as\n";
 }
 
 }  // namespace epiann

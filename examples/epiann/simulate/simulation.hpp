@@ -13,11 +13,15 @@
 // occupancy.narrowPeak plays the part of a DNase/ATAC track with a known truth: `bound_fraction` of the planted sites
 // lie under a peak (80-150 bp around the site), the others are unbound, and `background_peaks` per bound site fall
 // at random places.
+// The README also states how a motif scan reads each planted motif's sites (motifs/attribution.hpp): a planted
+// motif whose consensus a look-alike matrix matches more significantly (SP1's GGGGCGGGG is KLF7's too) is listed
+// in simulation_summary::unidentifiable, and the CLI warns about it.
 // Deterministic: same options and seed, byte-identical files.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace epiann {
 
@@ -40,8 +44,14 @@ struct simulation_options {
 struct simulation_summary {
     std::size_t pairs = 0, positives = 0, flipped = 0, sites = 0, peaks = 0;
     long long genome_length = 0;
+    // Per planted motif, how a motif scan reads its sites ("CTCF (MA0139.1): 16 of 16 sites read as itself"), and
+    // the motifs whose sites read mostly as another matrix (explain cannot rank those first; see the README).
+    std::vector<std::string> identifiability, unidentifiable;
 };
 
 simulation_summary simulate(const simulation_options& options);
+
+// A warning naming the unidentifiable planted motifs, or "" when there are none.
+std::string identifiability_warning(const simulation_summary& summary);
 
 }  // namespace epiann
