@@ -48,7 +48,7 @@ std::string describe(const site_attribution& a, const motif_scanner& scanner, st
     std::string s = m.name + " (" + m.id + "): " + std::to_string(a.own) + " of " + std::to_string(a.sites) + " sites read as itself";
     for (std::size_t k = 0; k < a.others.size() && k < shown; ++k)
         s += (k == 0 ? "; " : ", ") + scanner.motifs()[a.others[k].first].name + " " + std::to_string(a.others[k].second);
-    if (a.others.size() > shown) s += ", others " + std::to_string(a.others.size() - shown);
+    if (a.others.size() > shown) s += " and " + std::to_string(a.others.size() - shown) + " more motifs";
     if (a.unmatched > 0) s += "; no hit " + std::to_string(a.unmatched);
     return s;
 }

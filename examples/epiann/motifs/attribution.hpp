@@ -28,7 +28,8 @@ struct site_attribution {
 site_attribution attribute_sites(const motif_scanner& scanner, std::size_t motif, const std::vector<std::string>& sites,
                                  std::uint64_t seed);
 
-// "SP1 (MA0079.5): 1 of 24 sites read as itself; KLF15 13, KLF7 8, PATZ1 2" (at most `shown` other motifs named).
+// "SP1 (MA0079.5): 0 of 16 sites read as itself; KLF15 6, PATZ1 5, KLF7 3 and 2 more motifs" (at most `shown`
+// other motifs named).
 std::string describe(const site_attribution& a, const motif_scanner& scanner, std::size_t shown = 3);
 
 }  // namespace epiann
