@@ -10,6 +10,7 @@
 #include "motifs/attribution.hpp"
 #include "motifs/pfm.hpp"
 #include "simulate/simulation.hpp"
+#include "support/simulation.hpp"
 
 namespace {
 
@@ -57,15 +58,7 @@ TEST_CASE("SP1's consensus reads as the KLF look-alikes that share it") {
 
 TEST_CASE("the simulator names planted motifs that read as look-alikes, and the default grammar has none") {
     namespace fs = std::filesystem;
-    epiann::simulation_options o;
-    o.out = (fs::temp_directory_path() / "epiann_attribution_test").string();
-    fs::remove_all(o.out);
-    o.enhancers = 400;
-    o.promoters = 100;
-    o.positives = 100;
-    o.negatives_per_positive = 5;
-    o.tiles_path = EPIANN_DATA_DIR "/hg19/targetfinder_tiles.fa.gz";
-    o.motifs_path = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
+    auto o = helix_test::small_simulation("epiann_attribution_test", 400, 100, 100, 5);
     const auto plain = epiann::simulate(o);
     CHECK(plain.unidentifiable.empty());
     CHECK(epiann::identifiability_warning(plain).empty());

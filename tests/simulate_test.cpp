@@ -15,29 +15,18 @@
 #include "explain/peaks.hpp"
 #include "motifs/pfm.hpp"
 #include "simulate/simulation.hpp"
+#include "support/files.hpp"
+#include "support/simulation.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
 epiann::simulation_options small(const std::string& name, std::uint64_t seed) {
-    epiann::simulation_options o;
-    o.out = (fs::temp_directory_path() / "epiann_simulate_test" / name).string();
-    fs::remove_all(o.out);
+    auto o = helix_test::small_simulation("epiann_simulate_test/" + name, 800, 200, 300, 10);
     o.seed = seed;
-    o.enhancers = 800;
-    o.promoters = 200;
-    o.positives = 300;
-    o.negatives_per_positive = 10;
     o.label_noise = 0.02;
-    o.tiles_path = EPIANN_DATA_DIR "/hg19/targetfinder_tiles.fa.gz";
-    o.motifs_path = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
     return o;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
 }
 
 std::vector<std::vector<std::string>> tsv(const fs::path& p) {
@@ -63,10 +52,10 @@ TEST_CASE("the same seed gives byte-identical files, another seed different ones
     epiann::simulate(c);
     for (const auto* file : {"genome.fa", "genome.fa.fai", "pairs.csv", "grammar.tsv", "truth.tsv", "README"}) {
         INFO(file);
-        CHECK(slurp(fs::path(a.out) / file) == slurp(fs::path(b.out) / file));
+        CHECK(helix_test::read_bytes(fs::path(a.out) / file) == helix_test::read_bytes(fs::path(b.out) / file));
     }
-    CHECK(slurp(fs::path(a.out) / "pairs.csv") != slurp(fs::path(c.out) / "pairs.csv"));
-    CHECK(slurp(fs::path(a.out) / "genome.fa") != slurp(fs::path(c.out) / "genome.fa"));
+    CHECK(helix_test::read_bytes(fs::path(a.out) / "pairs.csv") != helix_test::read_bytes(fs::path(c.out) / "pairs.csv"));
+    CHECK(helix_test::read_bytes(fs::path(a.out) / "genome.fa") != helix_test::read_bytes(fs::path(c.out) / "genome.fa"));
 }
 
 TEST_CASE("labels follow the grammar exactly, up to the stated label noise; the classes differ in motifs") {
