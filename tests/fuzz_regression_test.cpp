@@ -10,6 +10,8 @@
 #include "common/errors.hpp"
 #include "data/splits.hpp"
 #include "genome/genome.hpp"
+#include "pipeline/runs.hpp"
+#include "train/trainer.hpp"
 #include "support/files.hpp"
 
 using Catch::Matchers::Contains;
@@ -106,4 +108,33 @@ TEST_CASE("fuzz_twobit: a rejected .2bit file leaves no open descriptor") {
         for (int i = 0; i < 50; ++i) CHECK_THROWS_AS(epiann::genome::open(path), epiann::input_error);
     }
     CHECK(open_descriptors() == before);
+}
+
+// fuzz_checkpoint_metadata, crash-8922e300: a training state whose rng_position (an integer with 50 digits) does not
+// fit 64 bits. nlohmann parses it as a double and get<std::uint64_t>() cast 1.23e49 without a check (undefined
+// behaviour, reported by UBSan). Numbers from JSON now go through number_at() (common/json_numbers.hpp).
+TEST_CASE("fuzz_checkpoint_metadata crash-8922e300: a resume position that does not fit 64 bits") {
+    const std::string state =
+        R"({"metadata": {"model": "fuzz"}, "epochs_done": 1, "stale_epochs": 0, "best_epoch": 1, "best_validation_auroc": 0.75, "rng_position": 12300000000000000000000000000000000000000000000004, "optimizer_steps": 4, "history": [{"epoch": 1, "steps": 4, "examples": 256, "train_loss": 0.69, "validation_loss": 0.7, "validation_auroc": 0.75, "valitdaion_aupr": 0.5, "0econd+s": 1.5, "best": true}]})";
+    require_input_error([&] { (void)epiann::parse_resume_point(nlohmann::json::parse(state), "state.safetensors"); },
+                        "state.safetensors", "\"rng_position\": expected an integer, found 1.23e+49");
+}
+
+// The same for every number of a run's run.json (read on --resume): out of range, negative where a count is
+// expected, a fraction where an integer is expected.
+TEST_CASE("run.json with numbers its fields cannot hold") {
+    temp_dir dir;
+    const auto path = (dir / "run.json").string();
+    const std::pair<const char*, nlohmann::json> cases[] = {
+        {"epochs", -1}, {"epochs", 1e49}, {"epochs", 2.5}, {"threads", 3000000000ull}, {"learning_rate", 1e49},
+        {"dropout", "0.2"}, {"seed", -7}};
+    for (const auto& [field, value] : cases) {
+        INFO(field << " = " << value.dump());
+        auto run = epiann::train_request{}.to_json();
+        run[field] = value;
+        helix_test::write_bytes(path, run.dump());
+        require_input_error([&] { (void)epiann::read_run_request(dir.path); }, path, std::string("\"") + field + "\": expected");
+    }
+    helix_test::write_bytes(path, epiann::train_request{}.to_json().dump());
+    CHECK(epiann::read_run_request(dir.path).epochs == epiann::train_request{}.epochs);
 }

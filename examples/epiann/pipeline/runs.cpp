@@ -9,6 +9,7 @@
 #include <helix/io/atomic_file.hpp>
 
 #include "common/errors.hpp"
+#include "common/json_numbers.hpp"
 #include "train/checkpoint.hpp"
 #include "train/model_variants.hpp"
 #include "train/trainer.hpp"
@@ -41,11 +42,11 @@ checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
     try {
         checkpoint_info info;
         info.model = meta.at("model").at("name");
-        info.enhancer_window = meta.at("model").at("enhancer_window");
-        info.promoter_window = meta.at("model").at("promoter_window");
+        info.enhancer_window = number_at<long long>(meta.at("model"), "enhancer_window");
+        info.promoter_window = number_at<long long>(meta.at("model"), "promoter_window");
         info.split.kind = meta.at("split").at("kind");
-        info.split.fold = meta.at("split").at("fold");
-        info.split.seed = meta.at("split").at("seed");
+        info.split.fold = number_at<int>(meta.at("split"), "fold");
+        info.split.seed = number_at<std::uint64_t>(meta.at("split"), "seed");
         info.scaler = coordinate_scaler::from_json(meta.at("coordinates"));
         return info;
     } catch (const nlohmann::json::exception& e) {
@@ -71,21 +72,21 @@ train_request train_request::from_json(const nlohmann::json& j) {
     r.model = j.at("model");
     r.out = j.at("out");
     r.split.kind = j.at("split").at("kind");
-    r.split.fold = j.at("split").at("fold");
-    r.split.seed = j.at("split").at("seed");
+    r.split.fold = number_at<int>(j.at("split"), "fold");
+    r.split.seed = number_at<std::uint64_t>(j.at("split"), "seed");
     r.split.file = j.at("split_file");
-    r.epochs = j.at("epochs");
-    r.patience = j.at("patience");
-    r.steps_per_epoch = j.at("steps_per_epoch");
-    r.validation_limit = j.at("validation_limit");
-    r.batch_positives = j.at("batch_positives");
-    r.batch_negatives = j.at("batch_negatives");
-    r.learning_rate = j.at("learning_rate");
-    r.dropout = j.at("dropout");
+    r.epochs = number_at<std::size_t>(j, "epochs");
+    r.patience = number_at<std::size_t>(j, "patience");
+    r.steps_per_epoch = number_at<std::size_t>(j, "steps_per_epoch");
+    r.validation_limit = number_at<std::size_t>(j, "validation_limit");
+    r.batch_positives = number_at<std::size_t>(j, "batch_positives");
+    r.batch_negatives = number_at<std::size_t>(j, "batch_negatives");
+    r.learning_rate = number_at<float>(j, "learning_rate");
+    r.dropout = number_at<float>(j, "dropout");
     r.init = j.value("init", std::string("paper"));
     r.augment_negatives = j.value("augment_negatives", false);
-    r.seed = j.at("seed");
-    r.threads = j.at("threads");
+    r.seed = number_at<std::uint64_t>(j, "seed");
+    r.threads = number_at<int>(j, "threads");
     return r;
 }
 

@@ -35,6 +35,7 @@
 #include <helix/io/atomic_file.hpp>
 
 #include "common/errors.hpp"
+#include "common/json_numbers.hpp"
 #include "evaluate/metrics.hpp"
 #include "train/checkpoint.hpp"
 #include "train/distributed.hpp"
@@ -81,14 +82,14 @@ inline void to_json(nlohmann::json& j, const epoch_record& r) {
 }
 
 inline void from_json(const nlohmann::json& j, epoch_record& r) {
-    r.epoch = j.at("epoch");
-    r.steps = j.at("steps");
-    r.examples = j.at("examples");
-    r.train_loss = j.at("train_loss");
-    r.validation_loss = j.at("validation_loss");
+    r.epoch = number_at<std::size_t>(j, "epoch");
+    r.steps = number_at<std::size_t>(j, "steps");
+    r.examples = number_at<std::size_t>(j, "examples");
+    r.train_loss = number_at<double>(j, "train_loss");
+    r.validation_loss = number_at<double>(j, "validation_loss");
     r.validation_auroc = j.at("validation_auroc").is_null() ? NAN : j.at("validation_auroc").get<double>();
     r.validation_aupr = j.at("validation_aupr").is_null() ? NAN : j.at("validation_aupr").get<double>();
-    r.seconds = j.at("seconds");
+    r.seconds = number_at<double>(j, "seconds");
     r.best = j.at("best");
 }
 
@@ -106,11 +107,11 @@ inline resume_point parse_resume_point(const nlohmann::json& state, const std::s
     resume_point r;
     try {
         r.metadata = state.at("metadata");
-        r.epochs_done = state.at("epochs_done").get<std::size_t>();
-        r.stale_epochs = state.at("stale_epochs").get<std::size_t>();
-        r.best_epoch = state.at("best_epoch").get<std::size_t>();
-        r.best_validation_auroc = state.at("best_validation_auroc").get<double>();
-        r.rng_position = state.at("rng_position").get<std::uint64_t>();
+        r.epochs_done = number_at<std::size_t>(state, "epochs_done");
+        r.stale_epochs = number_at<std::size_t>(state, "stale_epochs");
+        r.best_epoch = number_at<std::size_t>(state, "best_epoch");
+        r.best_validation_auroc = number_at<double>(state, "best_validation_auroc");
+        r.rng_position = number_at<std::uint64_t>(state, "rng_position");
         r.history = state.at("history").get<std::vector<epoch_record>>();
     } catch (const nlohmann::json::exception& e) {
         throw input_error_at(path, 0, std::string("not an epiann training state: ") + e.what());
