@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test suite under AddressSanitizer + UndefinedBehaviorSanitizer: builds in build-asan/ (-O1 -g,
 # -fsanitize=address,undefined -fno-sanitize-recover=all, so any report fails its test) and runs CTest there.
-# Usage: scripts/sanitize.sh            every test (about 25 min on 2 cores; see docs/reliability.md)
+# Usage: scripts/sanitize.sh            every test (about 4 min on 2 cores after the --quick build; see docs/reliability.md)
 #        scripts/sanitize.sh --quick    the parser, I/O, checkpoint and layer tests (what .ci/run runs)
 #        scripts/sanitize.sh [--quick] [extra ctest arguments]
 set -euo pipefail
@@ -29,5 +29,11 @@ else
   cmake --build "$build" -j 2
   # Tests that only compile code (compile-fail cases, header and install checks, the doc snippet) run nothing
   # under the sanitizers; scripts/test.sh runs them with the project's compiler.
-  ctest -j 2 --output-on-failure -E "^(compile_fail_|headers_self_contained|install_consumer|docs_)" "$@"
+  status=0
+  ctest -j 2 --output-on-failure -E "^(compile_fail_|headers_self_contained|install_consumer|docs_|epiann_mpi_)" "$@" || status=$?
+  # OpenMPI does not free what MPI_Init allocates (much of it inside plugins unloaded by MPI_Finalize, so
+  # LeakSanitizer cannot even name them): the MPI test runs with leak detection off; the other checks stay on, and
+  # every other test checks the same code for leaks in one process.
+  ASAN_OPTIONS="${ASAN_OPTIONS/detect_leaks=1/detect_leaks=0}" ctest --output-on-failure -R "^epiann_mpi_" "$@" || status=$?
+  exit "$status"
 fi
