@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test suite under AddressSanitizer + UndefinedBehaviorSanitizer: builds in build-asan/ (-O1 -g,
 # -fsanitize=address,undefined -fno-sanitize-recover=all, so any report fails its test) and runs CTest there.
-# Usage: scripts/sanitize.sh            every test (about 4 min on 2 cores after the --quick build; see docs/reliability.md)
+# Usage: scripts/sanitize.sh            every test (about 6 min from scratch on 2 quiet cores; see docs/reliability.md)
 #        scripts/sanitize.sh --quick    the parser, I/O, checkpoint and layer tests (what .ci/run runs)
 #        scripts/sanitize.sh [--quick] [extra ctest arguments]
 set -euo pipefail
