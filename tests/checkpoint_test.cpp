@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "train/checkpoint.hpp"
 #include "model.hpp"
@@ -93,4 +94,32 @@ TEST_CASE("files that are not epiann checkpoints are rejected with the file's na
     const auto wrong = scratch("other.safetensors");
     epiann::save_model(wrong, other, {{"model", "other"}});
     CHECK_THROWS_WITH(epiann::load_model(wrong, net), Catch::Contains("other.safetensors") && Catch::Contains("shape"));
+}
+
+TEST_CASE("a checkpoint or training state with a NaN or infinite value is refused, naming the tensor") {
+    tiny_network net;
+    net.init(11, init::truncated_normal{});
+    adam<float> opt;
+    train_step(net, opt);
+    const auto info = net.parameter_info();
+    const auto& victim = info[1];
+    for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+        INFO(bad);
+        tiny_network broken = net;
+        broken.parameters()[victim.offset + 2] = bad;
+        const auto model = scratch("nonfinite_model.safetensors");
+        epiann::save_model(model, broken, {{"model", "tiny"}});
+        tiny_network target;
+        CHECK_THROWS_AS(epiann::load_model(model, target), epiann::input_error);
+        CHECK_THROWS_WITH(epiann::load_model(model, target),
+                          Catch::Contains("nonfinite_model.safetensors") && Catch::Contains("\"" + victim.name + "\"") &&
+                              Catch::Contains("1 non-finite value (NaN or infinity; the first at index 2)"));
+
+        const auto state = scratch("nonfinite_state.safetensors");
+        epiann::save_training_state(state, broken, opt, {{"epoch", 1}});
+        adam<float> restored;
+        CHECK_THROWS_WITH(epiann::load_training_state(state, target, restored),
+                          Catch::Contains("nonfinite_state.safetensors") && Catch::Contains("model." + victim.name) &&
+                              Catch::Contains("non-finite"));
+    }
 }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -204,6 +205,30 @@ TEST_CASE("safetensors: load_safetensors names every difference and leaves the n
                      "unexpected tensor \"extra\" (F32 [1]) that the network does not have");
 
     for (std::size_t i = 0; i < before.size(); ++i) REQUIRE(net.parameters()[i] == before[i]);
+}
+
+TEST_CASE("safetensors: a tensor with NaN or infinite values is refused by name, and the network is unchanged") {
+    temp_dir dir;
+    auto net = make_network<shape<4>>(small_model{});
+    net.init(3);
+    const std::vector<float> before(net.parameters().begin(), net.parameters().end());
+    for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity()}) {
+        auto entries = read_safetensors(data_dir / "small.safetensors").entries;
+        for (auto& e : entries)
+            if (e.name == "2.weight") {
+                auto v = e.as<float>();
+                v[3] = bad;
+                v[5] = bad;
+                e = safetensors_entry::from<float>(e.name, v, e.dims);
+            }
+        write_safetensors(dir / "bad.safetensors", entries);
+        INFO(bad);
+        require_io_error([&] { load_safetensors(dir / "bad.safetensors", net); }, dir / "bad.safetensors",
+                         "tensor \"2.weight\" holds 2 non-finite values (NaN or infinity; the first at index 3)");
+    }
+    for (std::size_t i = 0; i < before.size(); ++i) REQUIRE(net.parameters()[i] == before[i]);
+    CHECK(count_non_finite(std::span<const float>(before)).count == 0);
 }
 
 TEST_CASE("safetensors: broken or hostile files throw an io_error naming the file and the problem") {

@@ -160,7 +160,8 @@ TEST_CASE("bad BEDPE lines after the first name the file, the line and what was 
         {"chr1\t1\t2\tchr1\t5\n", "bad.bedpe:2: expected at least 6 tab-separated BEDPE columns"},
         {"chr1\t1\tx\tchr1\t5\t6\n", "bad.bedpe:2: expected non-negative integer coordinates in columns 2-3"},
         {"chr1\t1\t2\tchr1\t-5\t6\n", "bad.bedpe:2: expected non-negative integer coordinates in columns 5-6"},
-        {"chr1\t1\t2\tchr1\t6\t6\n", "bad.bedpe:2: end before start in the second interval"},
+        {"chr1\t1\t2\tchr1\t7\t6\n", "bad.bedpe:2: end before start in the second interval"},
+        {"chr1\t1\t2\tchr1\t6\t6\n", "bad.bedpe:2: empty second interval: end equals start"},
     };
     for (const auto& [line, what] : bad) {
         INFO(line);
@@ -168,4 +169,71 @@ TEST_CASE("bad BEDPE lines after the first name the file, the line and what was 
         CHECK_THROWS_AS(epiann::read_pairs(path), epiann::input_error);
         CHECK_THROWS_WITH(epiann::read_pairs(path), Catch::Contains(what));
     }
+}
+
+TEST_CASE("a repeated pair is kept once and counted; the same pair with two labels names both lines") {
+    const helix_test::temp_dir tmp("epiann_duplicate_pairs");
+    const auto path = (tmp / "pairs.csv").string();
+    const std::string header = "enhancer_name,promoter_name,label\n";
+    const std::string a = "SIM|chr1:100-300,SIM|chr1:5000-5200,1\n", b = "SIM|chr2:100-300,SIM|chr2:5000-5200,0\n";
+    helix_test::write_bytes(path, header + a + b + a + a + b);
+    const auto pairs = epiann::read_pairs(path);
+    REQUIRE(pairs.pairs.size() == 2);
+    CHECK(pairs.duplicates == 3);
+    CHECK(pairs.first_duplicate_line == 4);
+    CHECK(pairs.pairs[1].line == 3);
+    CHECK_THAT(pairs.duplicates_note(), Catch::Contains("3 repeated pair lines (the first on line 4) left out"));
+    // Every pair appears once, so no split can put one on both sides.
+    const auto s = epiann::paper_split(pairs, 1);
+    CHECK(s.sets.size() == 2);
+
+    helix_test::write_bytes(path, header + a + b + "SIM|chr1:100-300,SIM|chr1:5000-5200,0\n");
+    CHECK_THROWS_WITH(epiann::read_pairs(path), Catch::Contains("pairs.csv:4: the pair \"SIM|chr1:100-300\"") &&
+                                                    Catch::Contains("label 0 here and label 1 on line 2"));
+    // BEDPE lines are kept one for one (prediction scores each line).
+    helix_test::write_bytes(tmp / "p.bedpe", "chr1\t1\t2\tchr1\t5\t6\nchr1\t1\t2\tchr1\t5\t6\n");
+    CHECK(epiann::read_pairs((tmp / "p.bedpe").string()).pairs.size() == 2);
+}
+
+TEST_CASE("text inputs: a byte order mark is accepted, a NUL byte and an empty region are named, long text is cut") {
+    const helix_test::temp_dir tmp("epiann_text_inputs");
+    const auto path = (tmp / "pairs.csv").string();
+    const std::string header = "enhancer_name,promoter_name,label\n", line = "SIM|chr1:100-300,SIM|chr1:5000-5200,1\n";
+    helix_test::write_bytes(path, "\xEF\xBB\xBF" + header + line);
+    const auto with_bom = epiann::read_pairs(path);
+    CHECK(with_bom.pairs.size() == 1);
+    helix_test::write_bytes(path, header + line);
+    CHECK(epiann::read_pairs(path).checksum != with_bom.checksum);  // the checksum is of the bytes, BOM included
+
+    helix_test::write_bytes(path, header + "SIM|chr1:100-300,SIM|chr1:50" + '\0' + "00-5200,1\n");
+    CHECK_THROWS_WITH(epiann::read_pairs(path), Catch::Contains("pairs.csv:2: a NUL byte at column 29"));
+
+    helix_test::write_bytes(path, header + "SIM|chr21:500-500,SIM|chr1:5000-5200,1\n");
+    CHECK_THROWS_WITH(epiann::read_pairs(path), Catch::Contains("pairs.csv:2: empty region \"SIM|chr21:500-500\": end equals start"));
+
+    const std::string huge(10'000'000, 'x');
+    helix_test::write_bytes(path, header + "SIM|" + huge + ",SIM|chr1:5000-5200,1\n");
+    try {
+        epiann::read_pairs(path);
+        FAIL("no input_error");
+    } catch (const epiann::input_error& e) {
+        CHECK(std::string(e.what()).size() < 400);
+        CHECK_THAT(e.what(), Catch::Contains("(10000004 characters)"));
+    }
+}
+
+TEST_CASE("the checksum of a pair file is FNV-1a 64 of its bytes, as splits and checkpoints recorded it before") {
+    const std::string bytes = helix_test::read_bytes(dir + "good.csv");
+    std::uint64_t h = 1469598103934665603ull;
+    for (const char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    CHECK(epiann::read_pairs(dir + "good.csv").checksum == h);
+}
+
+TEST_CASE("a chromosome listed twice in a chrom.sizes file names both lines") {
+    const helix_test::temp_dir tmp("epiann_chrom_sizes");
+    const auto path = (tmp / "sizes.txt").string();
+    helix_test::write_bytes(path, "chr1\t1000\nchr2\t500\nchr1\t2000\n");
+    CHECK_THROWS_AS(epiann::read_chromosome_sizes(path), epiann::input_error);
+    CHECK_THROWS_WITH(epiann::read_chromosome_sizes(path),
+                      Catch::Contains("sizes.txt:3: chromosome \"chr1\" is listed twice (first on line 1)"));
 }

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
+#include "common/output_paths.hpp"
 #include "pipeline/audit.hpp"
 
 namespace epiann::cli {
@@ -21,22 +22,30 @@ void add_audit_command(CLI::App& app) {
     r->motifs = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
     auto* cmd = app.add_subcommand("audit", "Leak canaries and the marginal-motif baseline under the paper's and the chromosome split");
     cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)")->required();
-    cmd->add_option("--genome", r->genome, "Genome: adds the marginal-motif baseline (scans every element window)");
+    auto* genome = cmd->add_option("--genome", r->genome, "Genome: adds the marginal-motif baseline (scans every element window)");
     cmd->add_option("--motifs", r->motifs, "JASPAR .pfm motifs for the baseline")->capture_default_str();
-    cmd->add_option("--baseline-motifs", r->baseline_motifs, "Only the motifs named in this file (e.g. a grammar.tsv); default all");
+    cmd->add_option("--baseline-motifs", r->baseline_motifs, "Only the motifs named in this file (e.g. a grammar.tsv); default all")
+        ->needs(genome);
     cmd->add_option("--split", *split, "paper, chromosome or both")->check(CLI::IsMember({"paper", "chromosome", "both"}))->capture_default_str();
     cmd->add_option("--fold", *fold, "Chromosome fold held out (0-4)")->check(CLI::Range(0, 4))->capture_default_str();
     cmd->add_option("--split-seed", *seed, "Seed of the paper split")->capture_default_str();
-    cmd->add_option("--enhancer-window", r->enhancer_window, "Enhancer window (bp)")->capture_default_str();
-    cmd->add_option("--promoter-window", r->promoter_window, "Promoter window (bp)")->capture_default_str();
+    cmd->add_option("--enhancer-window", r->enhancer_window, "Enhancer window (bp)")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--promoter-window", r->promoter_window, "Promoter window (bp)")->check(CLI::PositiveNumber)->capture_default_str();
     cmd->add_option("--out", *out, "Also write the figures as JSON here");
     cmd->callback([r, split, fold, seed, out] {
+        if (!out->empty()) {
+            auto inputs = genome_inputs(r->genome);
+            for (const named_path& input : std::vector<named_path>{{"--pairs", r->pairs}, {"--motifs", r->motifs}, {"--baseline-motifs", r->baseline_motifs}})
+                inputs.push_back(input);
+            refuse_overwriting_inputs(inputs, {{"--out", *out}});
+        }
         if (*split != "chromosome") r->splits.push_back({"paper", 0, *seed, ""});
         if (*split != "paper") r->splits.push_back({"chromosome", *fold, *seed, ""});
         const auto result = run_audit(*r);
         std::printf("%s", result.table().c_str());
         if (!out->empty()) {
             const std::string text = result.to_json().dump(2) + "\n";
+            remove_stale_temporaries_beside(*out);
             helix::write_file_atomically(*out, text);
         }
     });

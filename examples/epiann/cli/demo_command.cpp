@@ -10,6 +10,7 @@
 #include <helix/io/atomic_file.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "pipeline/audit.hpp"
 #include "pipeline/explain.hpp"
 #include "pipeline/runs.hpp"
@@ -29,10 +30,10 @@ void add_demo_command(CLI::App& app) {
     };
     auto o = std::make_shared<options>();
     auto* cmd = app.add_subcommand("demo", "Simulate the default benchmark, train, evaluate on held-out chromosomes, audit, explain, report");
-    cmd->add_option("--out", o->out, "Directory for everything the demo writes")->capture_default_str();
+    cmd->add_option("--out", o->out, "Directory for everything the demo writes (an earlier demo's results there are replaced)")->capture_default_str();
     cmd->add_option("--seed", o->seed, "Seed of the simulation and the training")->capture_default_str();
-    cmd->add_option("--epochs", o->epochs, "Most training epochs (500 batches each)")->capture_default_str();
-    cmd->add_option("--threads", o->threads, "Threads (0: all cores)");
+    cmd->add_option("--epochs", o->epochs, "Most training epochs (500 batches each)")->check(count_from(1))->capture_default_str();
+    add_threads_option(cmd, o->threads);
     cmd->add_flag("--quick", o->quick, "A tiny data set and two short epochs: checks the pipeline, learns little");
     cmd->callback([o] {
         namespace fs = std::filesystem;
@@ -72,6 +73,7 @@ void add_demo_command(CLI::App& app) {
         t.seed = o->seed;
         t.threads = o->threads;
         t.augment_negatives = true;
+        t.overwrite = true;  // the demo replaces its own earlier run (its data, audit and report are rewritten too)
         std::printf("[2/6] training the %s EPIANN (%zu/%zu bp windows, %zu filters) with chromosomes 1, 10, 15, 21 held out "
                     "for testing and 19, 3, 4, 7, X for validation\n",
                     small_variant::name, std::size_t(small_variant::enhancer_window), std::size_t(small_variant::promoter_window),

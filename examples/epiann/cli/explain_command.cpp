@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "device/device.hpp"
 #include "pipeline/explain.hpp"
 
@@ -18,16 +19,24 @@ void add_explain_command(CLI::App& app) {
     cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)")->required();
     cmd->add_option("--out", r->out, "Output directory")->required();
     cmd->add_option("--set", r->set, "Which pairs: test (the checkpoint's split) or all")->check(CLI::IsMember({"test", "all"}))->capture_default_str();
-    cmd->add_option("--max-pairs", r->max_pairs, "At most this many pairs (a stratified subset; 0: all)")->capture_default_str();
-    cmd->add_option("--top-regions", r->top_regions, "Top attention regions per element")->capture_default_str();
+    cmd->add_option("--max-pairs", r->max_pairs, "At most this many pairs (a stratified subset; 0: all)")
+        ->check(count_from(0))
+        ->capture_default_str();
+    cmd->add_option("--top-regions", r->top_regions, "Top attention regions per element")->check(count_from(1))->capture_default_str();
     cmd->add_option("--motifs", r->motifs, "JASPAR .pfm motifs to scan with")->capture_default_str();
-    cmd->add_option("--p-value", r->p_value, "Motif site threshold")->capture_default_str();
-    cmd->add_option("--permutations", r->permutations, "Random placements for the enrichment null")->capture_default_str();
+    cmd->add_option("--p-value", r->p_value, "Motif site threshold")
+        ->check(number_in(0, 1, "a p-value above 0 and at most 1", true))
+        ->capture_default_str();
+    cmd->add_option("--permutations", r->permutations, "Random placements for the enrichment null")
+        ->check(count_from(1))
+        ->capture_default_str();
     cmd->add_flag("--all-sites", r->all_sites, "Keep every motif hit (default: the most significant of overlapping hits)");
     cmd->add_option("--peaks", r->peaks, "narrowPeak/BED of open chromatin (DNase, ATAC): overlap of the top regions");
-    cmd->add_option("--truth", r->truth, "A simulated set's truth.tsv: measure recovery of the planted grammar");
-    cmd->add_option("--grammar", r->grammar, "A simulated set's grammar.tsv (with --truth)");
-    cmd->add_option("--threads", r->threads, "Threads (0: all cores)");
+    auto* truth = cmd->add_option("--truth", r->truth, "A simulated set's truth.tsv: measure recovery of the planted grammar");
+    auto* grammar = cmd->add_option("--grammar", r->grammar, "A simulated set's grammar.tsv (with --truth)");
+    truth->needs(grammar);
+    grammar->needs(truth);
+    add_threads_option(cmd, r->threads);
     cmd->add_option("--device", r->device, "Compute on cpu or cuda (needs an epiann built with CUDA and a GPU)")
         ->check(CLI::IsMember({"cpu", "cuda"}))
         ->capture_default_str();

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "common/output_paths.hpp"
 #include "report/report.hpp"
 
 namespace epiann::cli {
@@ -25,6 +26,14 @@ void add_report_command(CLI::App& app) {
         if (!o->audit.empty()) r.audit = o->audit;
         if (!o->explain.empty()) r.explain = o->explain;
         if (!o->grammar.empty()) r.grammar = o->grammar;
+        std::vector<named_path> inputs{{"--audit", r.audit}, {"--grammar", r.grammar}};
+        for (const char* name : {"log.jsonl", "run.json", "evaluation.json", "split.tsv", "model.safetensors", "state.safetensors"})
+            inputs.push_back({std::string(name) + " of the run", r.run / name});
+        if (!r.explain.empty())
+            for (const char* name : {"summary.json", "example_pair.json", "motif_enrichment.tsv", "tf_pairs.tsv"})
+                inputs.push_back({std::string(name) + " of the explain directory", r.explain / name});
+        refuse_overwriting_inputs(inputs, {{"--out", r.out}});
+        remove_stale_temporaries_beside(r.out);
         const auto summary = write_report(r);
         std::printf("wrote %s: %zu figures\n", r.out.c_str(), summary.figures.size());
         for (const auto& m : summary.missing) std::printf("  left out: %s\n", m.c_str());

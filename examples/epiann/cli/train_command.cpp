@@ -8,8 +8,10 @@
 #include <helix/io/atomic_file.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/output_file.hpp"
+#include "common/output_paths.hpp"
 #include "data/pairs.hpp"
 #include "device/device.hpp"
 #include "pipeline/runs.hpp"
@@ -44,33 +46,53 @@ void add_train_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("train", "Train EPIANN on a pair file with honest model selection");
     cmd->add_option("--genome", r->genome, "Genome: FASTA + .fai, bgzipped FASTA, or .2bit");
     cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)");
-    cmd->add_option("--out", r->out, "Run directory (checkpoints, logs, split)");
-    cmd->add_option("--resume", *resume, "Continue the interrupted run in this directory (other options are read from it)");
+    cmd->add_option("--out", r->out, "Run directory (checkpoints, logs, split); refused if it holds a run, unless --overwrite");
+    cmd->add_flag("--overwrite", r->overwrite, "Replace the run in --out (its model, state, log and split are removed first)");
+    cmd->add_option("--resume", *resume,
+                    "Continue the interrupted run in this directory, wherever it is now; its options are read from its "
+                    "run.json (only --threads and --device may be given beside it)");
     add_split_options(cmd, r->split, true);
     cmd->add_option("--model", r->model, std::string("Model variant: ") + model_variant_names)->capture_default_str();
-    cmd->add_option("--epochs", r->epochs, "Most epochs")->capture_default_str();
-    cmd->add_option("--patience", r->patience, "Stop after this many epochs without a better validation AUROC")->capture_default_str();
+    cmd->add_option("--epochs", r->epochs, "Most epochs")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--patience", r->patience, "Stop after this many epochs without a better validation AUROC")
+        ->check(count_from(1))
+        ->capture_default_str();
     cmd->add_option("--steps-per-epoch", r->steps_per_epoch, "Cap on batches per epoch (0: every augmented positive once)")
+        ->check(count_from(0))
         ->capture_default_str();
     cmd->add_option("--validation-limit", r->validation_limit, "Score at most this many validation pairs per epoch (0: all)")
+        ->check(count_from(0))
         ->capture_default_str();
-    cmd->add_option("--batch-positives", r->batch_positives, "Positive examples per batch")->capture_default_str();
-    cmd->add_option("--batch-negatives", r->batch_negatives, "Negative examples per batch")->capture_default_str();
-    cmd->add_option("--learning-rate", r->learning_rate, "Adam's learning rate")->capture_default_str();
-    cmd->add_option("--dropout", r->dropout, "Dropout rate")->capture_default_str();
+    cmd->add_option("--batch-positives", r->batch_positives, "Positive examples per batch")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--batch-negatives", r->batch_negatives, "Negative examples per batch")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--learning-rate", r->learning_rate, "Adam's learning rate")
+        ->check(number_in(0, 1e300, "a finite learning rate above 0", true))
+        ->capture_default_str();
+    cmd->add_option("--dropout", r->dropout, "Dropout rate")
+        ->check(number_in(0, 1, "a dropout rate from 0 to below 1", false, true))
+        ->capture_default_str();
     cmd->add_option("--init", r->init, "Initialisation: paper (truncated normal sd 0.1, biases 0.1) or pytorch (U(+-1/sqrt(fan_in)))")
         ->check(CLI::IsMember({"paper", "pytorch"}))
         ->capture_default_str();
     cmd->add_flag("--augment-negatives", r->augment_negatives,
                   "Shift training negatives like positives, so that position is no label cue (the paper shifts positives only)");
     cmd->add_option("--seed", r->seed, "Seed of initialisation, batches and dropout")->capture_default_str();
-    cmd->add_option("--threads", r->threads, "Threads (0: all cores)")->capture_default_str();
+    add_threads_option(cmd, r->threads)->capture_default_str();
     add_device_option(cmd, r->device);
-    cmd->callback([r, resume] {
+    cmd->callback([r, resume, cmd] {
         require_device(parse_device(r->device));  // before any data is read
         train_request request = *r;
         if (!resume->empty()) {
+            // The run's own options are in its run.json: anything else given here would be silently ignored.
+            for (const CLI::Option* option : cmd->get_options()) {
+                const std::string name = option->get_name();
+                if (option->count() > 0 && name != "--resume" && name != "--threads" && name != "--device")
+                    throw input_error("train --resume: " + name + " cannot be changed when resuming (the run's options are in " +
+                                      (std::filesystem::path(*resume) / "run.json").string() +
+                                      "); only --threads and --device may be given");
+            }
             request = read_run_request(*resume);
+            if (cmd->count("--threads")) request.threads = r->threads;
             request.device = r->device;
         } else if (r->genome.empty() || r->pairs.empty() || r->out.empty()) {
             throw input_error("train: give --genome, --pairs and --out (or --resume RUN)");
@@ -86,7 +108,7 @@ void add_evaluate_command(CLI::App& app) {
     struct options {
         std::string checkpoint, genome, pairs, out;
         split_request split;
-        bool split_given = false;
+        bool allow_seen = false;
         int threads = 0;
         std::string device = "cpu";
     };
@@ -96,24 +118,35 @@ void add_evaluate_command(CLI::App& app) {
     cmd->add_option("--genome", o->genome, "Genome")->required();
     cmd->add_option("--pairs", o->pairs, "Labelled pairs (TargetFinder CSV)")->required();
     add_split_options(cmd, o->split, false);
+    cmd->add_flag("--allow-seen-pairs", o->allow_seen,
+                  "Score a test set that holds pairs the checkpoint was trained or validated on (refused by default)");
     cmd->add_option("--out", o->out, "Directory for evaluation.json and test_predictions.tsv (default: the checkpoint's)");
-    cmd->add_option("--threads", o->threads, "Threads (0: all cores)");
+    add_threads_option(cmd, o->threads);
     add_device_option(cmd, o->device);
     cmd->callback([o, cmd] {
         require_device(parse_device(o->device));
         std::optional<split_request> split;
         if (cmd->count("--split") || cmd->count("--split-file")) split = o->split;  // else: the checkpoint's own split
-        const auto r = run_evaluation(o->checkpoint, o->genome, o->pairs, split, o->threads, o->device);
-        if (!world().root()) return;  // rank 0 has every result and writes the files
         const std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
-        std::filesystem::create_directories(dir);
+        const std::vector<named_path> outputs{{"evaluation.json in --out", dir / "evaluation.json"},
+                                              {"test_predictions.tsv in --out", dir / "test_predictions.tsv"},
+                                              {"test_pairs.csv in --out", dir / "test_pairs.csv"}};
+        auto inputs = genome_inputs(o->genome);
+        inputs.push_back({"--checkpoint", o->checkpoint});
+        inputs.push_back({"--pairs", o->pairs});
+        inputs.push_back({"--split-file", o->split.file});
+        refuse_overwriting_inputs(inputs, outputs);
+        check_output_directory(dir);
+        const auto r = run_evaluation(o->checkpoint, o->genome, o->pairs, split, o->threads, o->device, o->allow_seen);
+        if (!world().root()) return;  // rank 0 has every result and writes the files
+        helix::commit_group together;  // the three files appear together or not at all
+        output_directory(dir);
         helix::write_file_atomically(dir / "evaluation.json", r.to_json().dump(2) + "\n");
-        const auto pairs = read_pairs(o->pairs);
         output_file tsv(dir / "test_predictions.tsv"), csv(dir / "test_pairs.csv");
         tsv << "pair\tenhancer\tpromoter\tlabel\tprobability\n";
         csv << "enhancer_name,promoter_name,label\n";
         for (std::size_t i = 0; i < r.pairs.size(); ++i) {
-            const auto& p = pairs.pairs[r.pairs[i]];
+            const auto& p = r.source.pairs[r.pairs[i]];
             char prob[32];
             std::snprintf(prob, sizeof prob, "%.9g", r.probabilities[i]);
             tsv << std::to_string(r.pairs[i]) + "\t" + p.enhancer_name + "\t" + p.promoter_name + "\t" + std::to_string(r.labels[i]) +
@@ -122,6 +155,7 @@ void add_evaluate_command(CLI::App& app) {
         }
         tsv.commit();
         csv.commit();  // `epiann predict` on this file reproduces the figures
+        together.commit();
         std::printf("test set: %zu pairs (%.1f %% positive)\nAUROC %.4f  AUPR %.4f  F1@0.5 %.4f  best F1 %.4f (threshold %.3f)\n"
                     "wrote %s/evaluation.json, test_predictions.tsv, test_pairs.csv\n",
                     r.report.count, 100 * r.report.positive_rate, r.report.auroc, r.report.aupr, r.report.f1_at_half,
@@ -139,16 +173,27 @@ void add_predict_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("predict", "Interaction probability of every pair of a file (BEDPE or TargetFinder CSV)");
     cmd->add_option("--checkpoint", o->checkpoint, "Model checkpoint (RUN/model.safetensors)")->required();
     cmd->add_option("--genome", o->genome, "Genome")->required();
-    cmd->add_option("--pairs", o->pairs, "Pairs: BEDPE or TargetFinder CSV")->required();
+    cmd->add_option("--pairs", o->pairs, "Pairs: BEDPE or TargetFinder CSV (read once: a pipe works)")->required();
     cmd->add_option("--out", o->out, "Scores TSV; .bedpe and .interact files are written beside it")->required();
-    cmd->add_option("--threads", o->threads, "Threads (0: all cores)");
+    add_threads_option(cmd, o->threads);
     add_device_option(cmd, o->device);
     cmd->callback([o] {
         require_device(parse_device(o->device));
-        const auto probabilities = run_prediction(o->checkpoint, o->genome, o->pairs, o->threads, o->device);
-        if (!world().root()) return;  // rank 0 has every shard, in input order, and writes the files
-        const auto pairs = read_pairs(o->pairs);
         const std::filesystem::path out = o->out;
+        auto beside = [&](const char* extension) { return std::filesystem::path(out).replace_extension(extension); };
+        auto inputs = genome_inputs(o->genome);
+        inputs.push_back({"--checkpoint", o->checkpoint});
+        inputs.push_back({"--pairs", o->pairs});
+        refuse_overwriting_inputs(inputs, {{"--out", out},
+                                           {"the BEDPE written beside --out", beside(".bedpe")},
+                                           {"the interact file written beside --out", beside(".interact")}});
+        check_output_directory(out.parent_path().empty() ? "." : out.parent_path(), "the directory of --out");
+        const auto scored = run_prediction(o->checkpoint, o->genome, o->pairs, o->threads, o->device);
+        if (!world().root()) return;  // rank 0 has every shard, in input order, and writes the files
+        const auto& pairs = scored.source;
+        const auto& probabilities = scored.probabilities;
+        remove_stale_temporaries_beside(out);
+        helix::commit_group together;  // the TSV, BEDPE and interact files appear together or not at all
         output_file tsv(out);
         tsv << "pair\tenhancer\tpromoter\tlabel\tprobability\n";
         std::vector<scored_interaction> items;
@@ -164,9 +209,9 @@ void add_predict_command(CLI::App& app) {
                              probabilities[i]});
         }
         tsv.commit();
-        auto beside = [&](const char* extension) { return std::filesystem::path(out).replace_extension(extension); };
         write_bedpe(beside(".bedpe"), items);
         write_interact(beside(".interact"), items, "epiann", "EPIANN interaction probability");
+        together.commit();
         std::size_t labelled = 0;
         std::vector<double> s;
         std::vector<int> y;

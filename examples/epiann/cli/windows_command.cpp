@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
 #include "common/output_file.hpp"
+#include "common/output_paths.hpp"
 #include "data/splits.hpp"
 #include "data/windows.hpp"
 #include "genome/genome.hpp"
@@ -24,10 +25,10 @@ void add_windows_command(CLI::App& app) {
     auto* genome = cmd->add_option("--genome", o->genome, "Genome (FASTA + .fai, bgzipped FASTA, or .2bit): chromosome lengths");
     auto* sizes = cmd->add_option("--chrom-sizes", o->chrom_sizes, "chrom.sizes file, instead of a genome");
     genome->excludes(sizes);
-    cmd->add_option("--split", o->split, "Also assign each pair to train/validation/test: paper or chromosome")
-        ->check(CLI::IsMember({"paper", "chromosome"}));
-    cmd->add_option("--fold", o->fold, "Chromosome fold held out as test (0-4)")->check(CLI::Range(0, 4));
-    cmd->add_option("--seed", o->seed, "Seed of the paper split");
+    auto* split_option = cmd->add_option("--split", o->split, "Also assign each pair to train/validation/test: paper or chromosome")
+                             ->check(CLI::IsMember({"paper", "chromosome"}));
+    cmd->add_option("--fold", o->fold, "Chromosome fold held out as test (0-4)")->check(CLI::Range(0, 4))->needs(split_option);
+    cmd->add_option("--seed", o->seed, "Seed of the paper split")->needs(split_option);
     cmd->add_option("--enhancer-window", o->enhancer_window, "Enhancer window length (bp)")->check(CLI::PositiveNumber);
     cmd->add_option("--promoter-window", o->promoter_window, "Promoter window length (bp)")->check(CLI::PositiveNumber);
     cmd->add_flag("--augment", o->augment, "Add the shifted windows of training positives (needs --split)");
@@ -35,7 +36,12 @@ void add_windows_command(CLI::App& app) {
     cmd->callback([o] {
         if (o->genome.empty() && o->chrom_sizes.empty()) throw input_error("windows: give --genome or --chrom-sizes");
         if (o->augment && o->split.empty()) throw input_error("windows: --augment needs --split (only training positives are augmented)");
+        auto inputs = genome_inputs(o->genome);
+        inputs.push_back({"--pairs", o->pairs});
+        inputs.push_back({"--chrom-sizes", o->chrom_sizes});
+        refuse_overwriting_inputs(inputs, {{"--out", o->out}});
         const pair_file pairs = read_pairs(o->pairs);
+        if (pairs.duplicates > 0) std::fprintf(stderr, "%s\n", pairs.duplicates_note().c_str());
         std::unique_ptr<epiann::genome> g;
         chromosome_lengths lengths;
         if (!o->genome.empty()) {
@@ -49,6 +55,7 @@ void add_windows_command(CLI::App& app) {
         wo.promoter_length = o->promoter_window;
         std::optional<split> s;
         if (!o->split.empty()) s = make_split(pairs, o->split, o->fold, o->seed);
+        remove_stale_temporaries_beside(o->out);
         output_file text(o->out);  // streamed: millions of pairs give hundreds of MB of TSV
         text << "pair\tlabel\toffset\tenhancer_chrom\tenhancer_start\tenhancer_end\tpromoter_chrom\tpromoter_start\tpromoter_end\t"
                 "enhancer_element_start\tenhancer_element_end\tpromoter_element_start\tpromoter_element_end";

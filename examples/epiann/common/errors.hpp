@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace epiann {
 
@@ -18,6 +19,12 @@ public:
 // "path:line: message" (line 0 means the file as a whole: "path: message").
 inline input_error input_error_at(const std::string& path, std::size_t line, const std::string& message) {
     return input_error(line == 0 ? path + ": " + message : path + ":" + std::to_string(line) + ": " + message);
+}
+
+// Text from a file, quoted for a message and cut when long: a 10 MB field must not become a 10 MB message.
+inline std::string shown(std::string_view text, std::size_t most = 60) {
+    if (text.size() <= most) return "\"" + std::string(text) + "\"";
+    return "\"" + std::string(text.substr(0, most)) + "...\" (" + std::to_string(text.size()) + " characters)";
 }
 
 // Training produced a non-finite loss, gradient or weight (train/trainer.hpp): the message names the epoch, the step

@@ -20,6 +20,15 @@ public:
     explicit json_number_error(const std::string& what) : nlohmann::json::exception(0, what.c_str()) {}
 };
 
+// The message of a JSON error without the library's "[json.exception.type_error.302] " prefix.
+inline std::string json_problem(const nlohmann::json::exception& e) {
+    std::string text = e.what();
+    if (text.starts_with("[json.exception.")) {
+        if (const auto end = text.find("] "); end != std::string::npos) text.erase(0, end + 2);
+    }
+    return text;
+}
+
 template <class T>
     requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
 T number_at(const nlohmann::json& object, const std::string& key) {

@@ -16,7 +16,7 @@ window make_window(const interval& element, long long length, long long offset, 
     start += offset;
     const auto chromosome_length = lengths(element.chromosome);
     if (!chromosome_length)
-        throw input_error(where + ": unknown chromosome \"" + element.chromosome + "\" (not in the genome or chromosome sizes)");
+        throw input_error(where + ": unknown chromosome " + shown(element.chromosome) + " (not in the genome or chromosome sizes)");
     if (element.end > *chromosome_length)
         throw input_error(where + ": " + element.text() + " ends past the end of " + element.chromosome + " (length " +
                           std::to_string(*chromosome_length) + ")");
@@ -41,12 +41,17 @@ pair_windows make_pair_windows(const pair_record& pair, const window_options& op
 
 chromosome_lengths read_chromosome_sizes(const std::string& path) {
     auto sizes = std::make_shared<std::unordered_map<std::string, long long>>();
+    std::unordered_map<std::string, std::size_t> line_of;
     line_reader in(path);
     while (auto line = in.next()) {
         if (line->empty() || line->front() == '#') continue;
         const auto f = split_fields(*line, '\t');
         const auto n = f.size() >= 2 ? parse_integer(f[1]) : std::nullopt;
         if (!n) throw in.error("expected `chromosome<TAB>length`");
+        const auto [it, fresh] = line_of.try_emplace(std::string(f[0]), in.line_number());
+        if (!fresh)
+            throw in.error("chromosome " + shown(f[0]) + " is listed twice (first on line " + std::to_string(it->second) +
+                           "): which length is right?");
         (*sizes)[std::string(f[0])] = *n;
     }
     if (sizes->empty()) throw input_error_at(path, 0, "no chromosome sizes: the file is empty");

@@ -1,18 +1,25 @@
-// genome::open and the readers behind it: FASTA (plain or bgzip, through htslib's faidx) and UCSC .2bit (our own
-// reader: header and index at open, the bytes of each query with pread).
+// genome::open and the readers behind it: FASTA (plain or bgzip, through htslib's faidx, its .fai and .gzi checked
+// against the file at open) and UCSC .2bit (our own reader: header and index at open, the bytes of each query with
+// pread).
 #include "genome/genome.hpp"
 
 #include <fcntl.h>
+#include <htslib/bgzf.h>
 #include <htslib/faidx.h>
 #include <htslib/hts_log.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -47,18 +54,73 @@ void check_interval(const std::string& path, std::string_view chromosome, long l
                     std::optional<long long> length, const std::vector<std::string>& names) {
     const std::string where = std::string(chromosome) + ":" + std::to_string(start) + "-" + std::to_string(end);
     if (!length)
-        throw input_error_at(path, 0, "no chromosome \"" + std::string(chromosome) + "\" (the genome has " + known_names(names) + ")");
+        throw input_error_at(path, 0, "no chromosome " + shown(chromosome) + " (the genome has " + known_names(names) + ")");
     if (start < 0) throw input_error_at(path, 0, where + ": negative start");
     if (end < start) throw input_error_at(path, 0, where + ": end before start");
     if (end > *length)
         throw input_error_at(path, 0, where + ": past the end of " + std::string(chromosome) + " (length " + std::to_string(*length) + ")");
 }
 
+// A file descriptor that is closed when its owner goes, also when the owner's constructor throws (a broken file).
+struct owned_fd {
+    int fd = -1;
+    owned_fd() = default;
+    explicit owned_fd(const std::string& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+        if (fd < 0) throw input_error_at(path, 0, std::string("cannot open: ") + std::strerror(errno));
+    }
+    owned_fd(const owned_fd&) = delete;
+    owned_fd& operator=(const owned_fd&) = delete;
+    ~owned_fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+// Reads exactly n bytes at offset; false when the file ends first or cannot be read.
+bool pread_all(int fd, std::uint64_t offset, void* out, std::size_t n) {
+    auto* p = static_cast<char*>(out);
+    for (std::size_t done = 0; done < n;) {
+        const ssize_t got = ::pread(fd, p + done, n - done, static_cast<off_t>(offset + done));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        done += static_cast<std::size_t>(got);
+    }
+    return true;
+}
+
+// Bytes of a file quoted for a message: line ends and other control bytes escaped, at most 40 of them.
+std::string escaped(std::string_view bytes) {
+    std::string s = "\"";
+    for (const char c : bytes.substr(0, 40)) {
+        if (c == '\n') s += "\\n";
+        else if (c == '\r') s += "\\r";
+        else if (std::isprint(static_cast<unsigned char>(c))) s += c;
+        else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
+            s += hex;
+        }
+    }
+    return s + (bytes.size() > 40 ? "...\"" : "\"");
+}
+
+std::uint64_t little_endian(const unsigned char* p, int bytes) {
+    std::uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) v = v << 8 | p[i];
+    return v;
+}
+
+// One line of a samtools .fai: where a sequence's bases lie in the (uncompressed) FASTA.
+struct fai_entry {
+    std::string name;
+    std::uint64_t length = 0, offset = 0, bases = 0, width = 0;  // width: bytes per line, line end included
+    std::size_t line = 0;                                         // in the .fai, for messages
+};
+
 // Reads a samtools .fai index line by line before htslib does: htslib trusts it, and divides by the bases per line
-// (SIGFPE when 0). For plain FASTA every sequence must also lie inside the file. Returns (name, length) in file
-// order: htslib 1.16 gives lengths only as int, which wraps for sequences of 2^31 bases or more.
-std::vector<std::pair<std::string, long long>> read_fai(const std::string& fai, bool compressed, std::uint64_t fasta_size) {
-    std::vector<std::pair<std::string, long long>> entries;
+// (SIGFPE when 0). Returns the entries in file order (htslib 1.16 gives lengths only as int, which wraps for
+// sequences of 2^31 bases or more); check_fai() then checks them against the FASTA's bytes.
+std::vector<fai_entry> read_fai(const std::string& fai) {
+    std::vector<fai_entry> entries;
     line_reader in(fai);
     std::set<std::string, std::less<>> names;
     while (auto line = in.next()) {
@@ -75,16 +137,241 @@ std::vector<std::pair<std::string, long long>> read_fai(const std::string& fai, 
         if (*length > 0 && (*bases == 0 || *width < *bases))
             throw in.error("expected at least 1 base per line and at least as many bytes per line as bases, found " +
                            std::to_string(*bases) + " and " + std::to_string(*width));
-        entries.emplace_back(std::string(f[0]), *length);
-        if (compressed || *length == 0) continue;
-        // The byte of the last base: full lines, then the rest of the last one (128-bit: the fields may be huge).
-        using u128 = unsigned __int128;
-        const u128 last = u128(*offset) + u128(*length - 1) / u128(*bases) * u128(*width) + u128(*length - 1) % u128(*bases);
-        if (last >= fasta_size)
-            throw in.error("sequence \"" + std::string(f[0]) + "\" (" + std::to_string(*length) +
-                           " bases) runs past the end of the FASTA file; is the index stale? Run `samtools faidx` again");
+        entries.push_back({std::string(f[0]), std::uint64_t(*length), std::uint64_t(*offset), std::uint64_t(*bases),
+                           std::uint64_t(*width), in.line_number()});
     }
     return entries;
+}
+
+// The bytes of a FASTA file at uncompressed offsets, so that plain and bgzip files share check_fai().
+class fasta_bytes {
+public:
+    virtual ~fasta_bytes() = default;
+    // The uncompressed size.
+    virtual std::uint64_t size() const = 0;
+    // The bytes [offset, offset + n) that lie inside the file (fewer at its end); throws input_error on a read error.
+    virtual std::string read(std::uint64_t offset, std::size_t n) = 0;
+};
+
+class plain_bytes final : public fasta_bytes {
+public:
+    explicit plain_bytes(const std::string& path)
+        : path_(path), fd_(path), size_(std::filesystem::file_size(path)) {}
+    std::uint64_t size() const override { return size_; }
+    std::string read(std::uint64_t offset, std::size_t n) override {
+        if (offset >= size_) return {};
+        std::string s(static_cast<std::size_t>(std::min<std::uint64_t>(n, size_ - offset)), '\0');
+        if (!pread_all(fd_.fd, offset, s.data(), s.size()))
+            throw input_error_at(path_, 0, "cannot read " + std::to_string(s.size()) + " bytes at byte " + std::to_string(offset));
+        return s;
+    }
+
+private:
+    std::string path_;
+    owned_fd fd_;
+    std::uint64_t size_;
+};
+
+// A bgzip file's .gzi checked against the file itself; returns the uncompressed size. The .gzi lists the
+// (compressed, uncompressed) offset of each block start but the first (0, 0), and htslib seeks by it unchecked: the
+// .gzi of another compression would give other bytes. So every block is walked (one 22-byte pread each: the end of a
+// block and the header of the next): each entry must be a block start at the uncompressed offset that the sizes
+// (ISIZE) of the blocks before it add up to, and every block that holds data must be listed (htslib cannot seek into
+// an unlisted one). Empty blocks may go unlisted: the EOF marker, and the one between concatenated bgzip files.
+std::uint64_t check_gzi(const std::string& gz, const std::string& gzi) {
+    auto stale = [&](const std::string& what) {
+        return input_error_at(gzi, 0, what + "; this .gzi does not belong to " + gz + " (stale?): rebuild it with `samtools faidx " +
+                                          gz + "` (or `bgzip -r " + gz + "`)");
+    };
+    std::error_code ec;
+    const std::uint64_t gzi_size = std::filesystem::file_size(gzi, ec);
+    if (ec) throw input_error_at(gzi, 0, "cannot read: " + ec.message());
+    if (gzi_size < 8 || (gzi_size - 8) % 16 != 0)
+        throw stale("a .gzi is an 8-byte count and 16 bytes an entry, but this one has " + std::to_string(gzi_size) + " bytes");
+    std::string index(static_cast<std::size_t>(gzi_size), '\0');
+    if (!std::ifstream(gzi, std::ios::binary).read(index.data(), std::streamsize(index.size())))
+        throw input_error_at(gzi, 0, "cannot read");
+    const auto* raw = reinterpret_cast<const unsigned char*>(index.data());
+    const std::uint64_t n = little_endian(raw, 8);
+    if (n != (gzi_size - 8) / 16)
+        throw stale("the count says " + std::to_string(n) + " entries, but the file holds " + std::to_string((gzi_size - 8) / 16));
+    auto compressed_at = [&](std::uint64_t i) { return little_endian(raw + 8 + 16 * i, 8); };  // of entry i (0-based)
+    auto uncompressed_at = [&](std::uint64_t i) { return little_endian(raw + 16 + 16 * i, 8); };
+    auto entry = [&](std::uint64_t i) {
+        return "entry " + std::to_string(i + 1) + " (compressed offset " + std::to_string(compressed_at(i)) + ", uncompressed " +
+               std::to_string(uncompressed_at(i)) + ")";
+    };
+
+    const owned_fd fd(gz);
+    const std::uint64_t gz_size = std::filesystem::file_size(gz);
+    // bgzip's block header (as htslib checks it): gzip magic, deflate, FEXTRA of 6 bytes holding "BC" with BSIZE, the
+    // block's size - 1; a block is at least its 18-byte header and 8-byte footer (CRC32, ISIZE).
+    auto block_size = [&](const unsigned char* h, std::uint64_t at) {
+        const std::uint64_t size = little_endian(h + 16, 2) + 1;
+        if (!(h[0] == 0x1f && h[1] == 0x8b && h[2] == 8 && (h[3] & 4) && little_endian(h + 10, 2) == 6 && h[12] == 'B' &&
+              h[13] == 'C' && little_endian(h + 14, 2) == 2 && size >= 26))
+            throw input_error_at(gz, 0, "byte " + std::to_string(at) + " is not the start of a BGZF block: is the file "
+                                        "truncated or corrupt? Recompress it with bgzip");
+        return size;
+    };
+    unsigned char w[22];  // the last 4 bytes of a block (its ISIZE), then the header of the next
+    if (!pread_all(fd.fd, 0, w + 4, 18)) throw input_error_at(gz, 0, "truncated: no whole BGZF block");
+    std::uint64_t at = 0, uncompressed = 0, next = 0;  // the block at `at` starts at `uncompressed`; next: entry to match
+    for (;;) {
+        const std::uint64_t end = at + block_size(w + 4, at);
+        if (end > gz_size)
+            throw input_error_at(gz, 0, "truncated: the BGZF block at byte " + std::to_string(at) + " ends past the end of the file");
+        if (!pread_all(fd.fd, end - 4, w, std::size_t(std::min<std::uint64_t>(22, gz_size - (end - 4)))))
+            throw input_error_at(gz, 0, "cannot read byte " + std::to_string(end - 4));
+        const std::uint64_t isize = little_endian(w, 4);
+        if (next < n && compressed_at(next) < at)
+            throw stale(entry(next) + " is not the start of a block, or the entries do not increase (the next block starts at " +
+                        std::to_string(at) + ")");
+        if (next < n && compressed_at(next) == at) {
+            if (uncompressed_at(next) != uncompressed)
+                throw stale(entry(next) + " does not match the sizes of the blocks before it, which hold " +
+                            std::to_string(uncompressed) + " bytes");
+            ++next;
+        } else if (at > 0 && isize > 0) {
+            throw stale("it lists no block at compressed offset " + std::to_string(at) + " (uncompressed " +
+                        std::to_string(uncompressed) + "), which holds " + std::to_string(isize) + " bytes; " +
+                        (next < n ? "its " + entry(next) + " comes next" : "it has no entries past " + std::to_string(next)));
+        }
+        uncompressed += isize;
+        if (end == gz_size) break;
+        if (gz_size - end < 18) throw input_error_at(gz, 0, "truncated: " + std::to_string(gz_size - end) + " stray bytes at the end");
+        at = end;
+    }
+    if (next < n) throw stale(entry(next) + " lies past the last block of the file (" + std::to_string(gz_size) + " bytes)");
+    return uncompressed;
+}
+
+// bgzip FASTA through htslib's BGZF with the .gzi (checked first: htslib's seek asserts on a wrong one).
+class bgzf_bytes final : public fasta_bytes {
+public:
+    explicit bgzf_bytes(const std::string& path) : path_(path), size_(check_gzi(path, path + ".gzi")) {
+        fp_.reset(bgzf_open(path.c_str(), "r"));
+        if (!fp_) throw input_error_at(path, 0, "cannot open as bgzip-compressed FASTA");
+        if (bgzf_index_load(fp_.get(), path.c_str(), ".gzi") != 0)
+            throw input_error_at(path + ".gzi", 0, "cannot load: rebuild it with `samtools faidx " + path + "`");
+        bgzf_set_cache_size(fp_.get(), 8 << 20);  // the checks of neighbouring sequences read the same blocks
+    }
+    std::uint64_t size() const override { return size_; }
+    std::string read(std::uint64_t offset, std::size_t n) override {
+        if (offset >= size_) return {};
+        std::string s(static_cast<std::size_t>(std::min<std::uint64_t>(n, size_ - offset)), '\0');
+        if (bgzf_useek(fp_.get(), static_cast<off_t>(offset), SEEK_SET) != 0 ||
+            bgzf_read(fp_.get(), s.data(), s.size()) != ssize_t(s.size()))
+            throw input_error_at(path_, 0, "cannot decompress " + std::to_string(s.size()) + " bytes at uncompressed byte " +
+                                               std::to_string(offset) + ": is the file corrupt?");
+        return s;
+    }
+
+private:
+    std::string path_;
+    std::uint64_t size_;
+    std::unique_ptr<BGZF, int (*)(BGZF*)> fp_{nullptr, bgzf_close};
+};
+
+// The line that ends with the '\n' at byte `end` (without it), read backwards in growing chunks; nothing when it is
+// longer than 1 MiB (no real header is: the name check is then skipped rather than reading on).
+std::optional<std::string> line_ending_at(fasta_bytes& bytes, std::uint64_t end) {
+    std::string line;  // bytes [end - line.size(), end)
+    for (std::uint64_t chunk = 4096; line.size() <= (1u << 20); chunk *= 2) {
+        const std::uint64_t start = end - line.size();
+        if (start == 0) return line;
+        const std::uint64_t k = std::min(chunk, start);
+        const std::string piece = bytes.read(start - k, std::size_t(k));
+        const auto nl = piece.rfind('\n');
+        if (nl != std::string::npos) return piece.substr(nl + 1) + line;
+        line.insert(0, piece);
+    }
+    return std::nullopt;
+}
+
+// Checks every sequence of a .fai against its FASTA with a few small reads around its first and last base. htslib
+// trusts the index, so one left from before the file was re-wrapped, shortened or converted to CRLF (or an offset
+// edited) would give other bytes than the sequence without a word. Each sequence must start right after its own
+// header line, its first line must hold `bases` bases and the line end `width` says, and its last base must end a
+// line that the next header or the end of the file follows.
+void check_fai(const std::string& fasta, const std::string& fai, const std::vector<fai_entry>& entries, fasta_bytes& bytes) {
+    const std::uint64_t size = bytes.size();
+    for (const auto& e : entries) {
+        if (e.length == 0) continue;  // never read
+        auto stale = [&](const std::string& what) {
+            return input_error_at(fai, e.line, "sequence \"" + e.name + "\" (" + std::to_string(e.length) + " bases at byte " +
+                                                   std::to_string(e.offset) + ") " + what + "; the index does not match " + fasta +
+                                                   " (changed after indexing?): rebuild it with `samtools faidx " + fasta + "`");
+        };
+        // The byte of the last base: full lines, then the rest of the last one (128-bit: the fields may be huge).
+        using u128 = unsigned __int128;
+        const u128 last128 = u128(e.offset) + u128(e.length - 1) / e.bases * e.width + u128(e.length - 1) % e.bases;
+        if (last128 >= size) throw stale("runs past the end of the FASTA file (" + std::to_string(size) + " bytes)");
+        const auto last = static_cast<std::uint64_t>(last128);
+
+        // Its header: the line just before the offset, '>' and the name, then whitespace or the line end.
+        const std::string before = e.offset > 0 ? bytes.read(e.offset - 1, 1) : "";
+        if (before != "\n")
+            throw stale("does not start a line: the byte before it is " + (before.empty() ? "the start of the file" : escaped(before)));
+        if (const auto header = line_ending_at(bytes, e.offset - 1)) {
+            const std::size_t k = e.name.size();
+            if (header->size() <= k || (*header)[0] != '>' || header->compare(1, k, e.name) != 0 ||
+                !(header->size() == k + 1 || std::isspace(static_cast<unsigned char>((*header)[k + 1]))))
+                throw stale("does not follow its header \">" + e.name + "\" but the line " + escaped(*header));
+        }
+
+        // Its first line: bases only (the first 64 KiB: a one-line chromosome can be 250 Mb), then, when the sequence
+        // goes on, the line end that `width` says ("\n" or "\r\n").
+        const std::string head = bytes.read(e.offset, std::size_t(std::min<std::uint64_t>({e.length, e.bases, 64 << 10})));
+        if (const auto bad = head.find_first_of("\r\n>"); bad != std::string::npos)
+            throw stale("has a line end or '>' at byte " + std::to_string(e.offset + bad) + ", base " + std::to_string(bad + 1) +
+                        " of its first line, where the index says " + std::to_string(e.bases) +
+                        " bases per line (re-wrapped or shortened?)");
+        if (e.length > e.bases) {
+            const std::uint64_t eol = e.width - e.bases;
+            if (eol != 1 && eol != 2)
+                throw stale("has " + std::to_string(e.bases) + " bases in " + std::to_string(e.width) +
+                            " bytes per line: a line end is 1 or 2 bytes (\\n or \\r\\n)");
+            const std::string end = bytes.read(e.offset + e.bases, std::size_t(eol));
+            if (end != (eol == 1 ? "\n" : "\r\n"))
+                throw stale("has " + escaped(end) + " at byte " + std::to_string(e.offset + e.bases) +
+                            " where its first line should end with " + (eol == 1 ? "\\n" : "\\r\\n") + " after " +
+                            std::to_string(e.bases) + " bases (re-wrapped, or other line ends?)");
+        }
+
+        // Its last base: a base, then a line end or the end of the file, then the next header or the end of the file.
+        // Blank lines may come before a header (samtools accepts them) or at the end; nothing else may.
+        const std::string tail = bytes.read(last, 4);
+        if (tail[0] == '\n' || tail[0] == '\r' || tail[0] == '>')
+            throw stale("ends at byte " + std::to_string(last) + ", which is " + escaped(tail.substr(0, 1)) +
+                        ", not a base (shortened?)");
+        std::size_t p = 1;
+        if (p < tail.size()) {
+            if (tail[p] == '\n') p += 1;
+            else if (tail.compare(p, 2, "\r\n") == 0) p += 2;
+            else
+                throw stale("ends at byte " + std::to_string(last) + ", but " + escaped(tail.substr(1)) +
+                            " follows, not a line end (shortened or re-wrapped?)");
+        }
+        if (p < tail.size() && tail[p] != '>') {
+            // Blank lines, then a header or the end of the file (64 KiB of them at most).
+            const std::string rest = bytes.read(last + p, 64 << 10);
+            const auto more = rest.find_first_not_of("\r\n");
+            if (more == std::string::npos ? last + p + rest.size() < size : more == 0 || rest[more] != '>')
+                throw stale("ends at byte " + std::to_string(last) + ", but then comes " + escaped(rest) +
+                            ", not the next header or the end of the file (shortened?)");
+        }
+    }
+}
+
+// A FASTA newer than its index may have changed since `samtools faidx`: say so, but let check_fai() decide (a file
+// copied or touched keeps a good index).
+void warn_if_newer(const std::string& fasta, const std::string& fai) {
+    std::error_code e1, e2;
+    const auto fasta_time = std::filesystem::last_write_time(fasta, e1), fai_time = std::filesystem::last_write_time(fai, e2);
+    if (!e1 && !e2 && fasta_time > fai_time)
+        std::cerr << "warning: " << fasta << " is newer than its index " << fai
+                  << "; if it changed, rebuild the index with `samtools faidx`\n";
 }
 
 class fasta_genome final : public genome {
@@ -96,11 +383,18 @@ public:
         if (compressed && !std::filesystem::exists(path + ".gzi"))
             throw input_error_at(path, 0, "compressed FASTA needs bgzip compression and its .gzi index: recompress with "
                                           "`zcat " + path + " | bgzip > genome.fa.gz` and run `samtools faidx genome.fa.gz`");
-        for (auto& [name, length] : read_fai(fai, compressed, std::filesystem::file_size(path))) {
-            lengths_.emplace(name, length);
-            names_.push_back(std::move(name));
+        auto entries = read_fai(fai);
+        if (entries.empty()) throw input_error_at(path, 0, "the index " + fai + " lists no sequences");
+        warn_if_newer(path, fai);
+        {
+            const std::unique_ptr<fasta_bytes> bytes =
+                compressed ? std::unique_ptr<fasta_bytes>(std::make_unique<bgzf_bytes>(path)) : std::make_unique<plain_bytes>(path);
+            check_fai(path, fai, entries, *bytes);
         }
-        if (names_.empty()) throw input_error_at(path, 0, "the index " + fai + " lists no sequences");
+        for (auto& e : entries) {
+            lengths_.emplace(e.name, static_cast<long long>(e.length));
+            names_.push_back(std::move(e.name));
+        }
         // Owned here until the constructor succeeds: a throw below must not leak it (the destructor would not run).
         std::unique_ptr<faidx_t, void (*)(faidx_t*)> first(load(), fai_destroy);
         if (faidx_nseq(first.get()) != int(names_.size()))
@@ -243,14 +537,8 @@ private:
     std::uint32_t word(std::uint32_t w) const { return swap_ ? __builtin_bswap32(w) : w; }
 
     void read_at(std::uint64_t offset, void* out, std::size_t n, const std::string& what) const {
-        auto* p = static_cast<char*>(out);
-        std::size_t done = 0;
-        while (done < n) {
-            const ssize_t got = ::pread(fd_.fd, p + done, n - done, static_cast<off_t>(offset + done));
-            if (got < 0 && errno == EINTR) continue;
-            if (got <= 0) throw input_error_at(path(), 0, "truncated .2bit: cannot read " + what + " at byte " + std::to_string(offset));
-            done += static_cast<std::size_t>(got);
-        }
+        if (!pread_all(fd_.fd, offset, out, n))
+            throw input_error_at(path(), 0, "truncated .2bit: cannot read " + what + " at byte " + std::to_string(offset));
     }
 
     void load_record(const std::string& name) {
@@ -274,16 +562,7 @@ private:
                                                 " bases) runs past the end of the file");
     }
 
-    // A member, so that the descriptor is closed when the constructor throws (a broken file) as well.
-    struct owned_fd {
-        int fd = -1;
-        owned_fd() = default;
-        owned_fd(const owned_fd&) = delete;
-        owned_fd& operator=(const owned_fd&) = delete;
-        ~owned_fd() {
-            if (fd >= 0) ::close(fd);
-        }
-    } fd_;
+    owned_fd fd_;  // a member, so that the descriptor is closed when the constructor throws (a broken file) as well
     std::uint64_t file_size_ = 0;
     bool swap_ = false;
     std::vector<std::string> names_;
@@ -294,6 +573,7 @@ private:
 
 std::unique_ptr<genome> genome::open(const std::string& path) {
     std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw input_error_at(path, 0, "is a directory, not a genome file");
     if (!std::filesystem::is_regular_file(path, ec)) throw input_error_at(path, 0, "no such genome file");
     if (std::filesystem::file_size(path, ec) == 0) throw input_error_at(path, 0, "the genome file is empty");
     unsigned char magic[16] = {};

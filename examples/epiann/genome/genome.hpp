@@ -2,7 +2,7 @@
 //
 // Represents: the chromosomes of one assembly and their sequence. open() picks the reader from the file:
 // UCSC .2bit, FASTA with a samtools .fai index beside it, or bgzip-compressed FASTA (.fai and .gzi beside it).
-// Requires: an index for FASTA (`samtools faidx genome.fa`); a missing index is an input_error saying how to make it.
+// Requires: a FASTA index (`samtools faidx genome.fa`); a missing or stale one is an input_error saying how to make it.
 // Guarantees: sequence() returns upper-case A, C, G, T and N only (soft-masked lower case becomes upper case,
 // other IUPAC codes become N) for the 0-based half-open interval [start, end); it is safe to call from several
 // threads at once; a whole genome is never read into memory.

@@ -63,6 +63,7 @@ std::string audit_result::table() const {
 audit_result run_audit(const audit_request& request) {
     const pair_file pairs = read_pairs(request.pairs);
     if (!pairs.labelled()) throw input_error_at(pairs.path, 0, "the audit needs labelled pairs (TargetFinder CSV)");
+    if (pairs.duplicates > 0) std::fprintf(stderr, "%s\n", pairs.duplicates_note().c_str());
     std::unique_ptr<genome> g;
     chromosome_lengths lengths = [](const std::string&) -> std::optional<long long> { return 1LL << 40; };  // no genome: no ends
     if (!request.genome.empty()) {

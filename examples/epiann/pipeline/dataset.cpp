@@ -1,8 +1,11 @@
 #include "pipeline/dataset.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <helix/core/rng.hpp>
+
+#include "train/distributed.hpp"
 
 namespace epiann {
 
@@ -11,6 +14,7 @@ dataset load_dataset(const std::string& genome_path, const std::string& pairs_pa
     dataset d;
     d.g = genome::open(genome_path);
     d.pairs = read_pairs(pairs_path);
+    if (d.pairs.duplicates > 0 && world().root()) std::fprintf(stderr, "%s\n", d.pairs.duplicates_note().c_str());
     d.windows.enhancer_length = enhancer_window;
     d.windows.promoter_length = promoter_window;
     if (split) d.s = split->file.empty() ? make_split(d.pairs, split->kind, split->fold, split->seed) : read_split(split->file, d.pairs);

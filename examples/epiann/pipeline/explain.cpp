@@ -15,6 +15,7 @@
 
 #include "common/errors.hpp"
 #include "common/line_reader.hpp"
+#include "common/output_paths.hpp"
 #include "explain/attention_map.hpp"
 #include "explain/enrichment.hpp"
 #include "explain/peaks.hpp"
@@ -123,7 +124,40 @@ nlohmann::json run_explain(const explain_request& r) {
     const checkpoint_info info = read_checkpoint_info(r.checkpoint);
     return with_model_variant(info.model, [&]<class Variant>() -> nlohmann::json {
         const fs::path out = r.out;
-        fs::create_directories(out);
+        // Every input is read and checked before the first output is written.
+        if (r.truth.empty() != r.grammar.empty())
+            throw input_error("explain: --truth and --grammar go together (a simulated set's truth.tsv and grammar.tsv)");
+        std::vector<named_path> outputs;
+        for (const char* name : {"importance.bedGraph", "importance.bw", "top_regions.bed", "top_bin_pairs.bedpe",
+                                 "top_bin_pairs.interact", "motif_enrichment.tsv", "tf_pairs.tsv", "example_pair.json", "summary.json"})
+            outputs.push_back({std::string(name) + " in --out", out / name});
+        auto inputs = genome_inputs(r.genome);
+        for (const named_path& input : std::vector<named_path>{{"--checkpoint", r.checkpoint}, {"--pairs", r.pairs}, {"--motifs", r.motifs},
+                                                               {"--peaks", r.peaks}, {"--truth", r.truth}, {"--grammar", r.grammar}})
+            inputs.push_back(input);
+        refuse_overwriting_inputs(inputs, outputs);
+        check_output_directory(out);
+        const auto motifs = read_jaspar(r.motifs);
+        std::optional<peak_set> peak_file;
+        if (!r.peaks.empty()) peak_file = peak_set::read(r.peaks);
+        std::vector<std::pair<std::string, std::string>> cooperating;            // planted motif pairs
+        std::unordered_map<std::string, std::vector<truth_site>> planted;  // element name -> sites
+        if (!r.truth.empty()) {
+            line_reader g(r.grammar);
+            while (auto line = g.next()) {
+                const auto f = split_fields(line->substr(0, line->find('#')), '\t');
+                if (f.size() >= 3 && f[0] == "cooperates") cooperating.emplace_back(std::string(f[1]), std::string(f[2]));
+            }
+            line_reader t(r.truth);
+            t.next();
+            while (auto line = t.next()) {
+                const auto f = split_fields(*line, '\t');
+                if (f.size() < 9) throw t.error("expected 9 columns (element side motif tf strand chrom start end cooperating)");
+                const auto start = parse_integer(f[6]), end = parse_integer(f[7]);
+                if (!start || !end) throw t.error("expected non-negative integer start and end in columns 7 and 8");
+                planted[std::string(f[0])].push_back({std::string(f[2]), *start, *end});
+            }
+        }
         dataset d = load_dataset(r.genome, r.pairs, info.split, Variant::enhancer_window, Variant::promoter_window);
         std::unique_ptr<window_examples> examples;
         if (r.set == "all") {
@@ -133,6 +167,11 @@ nlohmann::json run_explain(const explain_request& r) {
         } else {
             throw input_error("explain: --set must be test or all, got \"" + r.set + "\"");
         }
+        if (examples->size() == 0)
+            throw input_error("nothing to explain: " +
+                              (r.set == "all" ? r.pairs + " has no pairs"
+                                              : "the checkpoint's " + info.split.kind + " split leaves no test pairs in " + r.pairs +
+                                                    " (give --set all to explain every pair)"));
         examples->set_scaler(info.scaler);
         std::fprintf(stderr, "explaining %zu pairs\n", examples->size());
         example_attention example;
@@ -173,6 +212,9 @@ nlohmann::json run_explain(const explain_request& r) {
         }
         std::vector<std::pair<std::string, long long>> sizes;
         for (const auto& c : d.g->chromosomes()) sizes.emplace_back(c, *d.g->length(c));
+        // The outputs appear together when everything has been computed, or not at all (and no empty directory).
+        new_output_directory directory(out);
+        helix::commit_group together;
         importance.write_bedgraph(out / "importance.bedGraph", "epiann attention");
         importance.write_bigwig(out / "importance.bw", sizes);
         helix::write_file_atomically(out / "top_regions.bed", bed);
@@ -180,7 +222,6 @@ nlohmann::json run_explain(const explain_request& r) {
         write_interact(out / "top_bin_pairs.interact", cells, "epiann_attention", "strongest enhancer-promoter attention cell per pair");
 
         // Motif scanning of every distinct window, then enrichment.
-        const auto motifs = read_jaspar(r.motifs);
         std::vector<position_matrix> matrices;
         for (const auto& m : motifs) matrices.push_back(m.probabilities());
         const motif_scanner scanner(std::move(matrices), r.p_value);
@@ -249,9 +290,7 @@ nlohmann::json run_explain(const explain_request& r) {
         helix::write_file_atomically(out / "tf_pairs.tsv", tf);
 
         // Open chromatin: top regions overlapping peaks, against random regions of the same sizes in the same windows.
-        std::optional<peak_set> peak_file;
-        if (!r.peaks.empty()) {
-            peak_file = peak_set::read(r.peaks);
+        if (peak_file) {
             const peak_set& peaks = *peak_file;
             helix::counter_rng rng(13);
             double top = 0, random = 0, regions = 0;
@@ -272,23 +311,9 @@ nlohmann::json run_explain(const explain_request& r) {
         }
 
         // Recovery of a simulated grammar.
-        std::unordered_map<std::string, std::vector<truth_site>> planted;  // element name -> sites
-        if (!r.truth.empty() && !r.grammar.empty()) {
-            std::vector<std::pair<std::string, std::string>> cooperating;
-            line_reader g(r.grammar);
-            while (auto line = g.next()) {
-                const auto f = split_fields(line->substr(0, line->find('#')), '\t');
-                if (f.size() >= 3 && f[0] == "cooperates") cooperating.emplace_back(std::string(f[1]), std::string(f[2]));
-            }
+        if (!r.truth.empty()) {
             std::set<std::string> cooperating_enhancer;
             for (const auto& [a, b] : cooperating) cooperating_enhancer.insert(a);
-            line_reader t(r.truth);
-            t.next();
-            while (auto line = t.next()) {
-                const auto f = split_fields(*line, '\t');
-                if (f.size() < 9) throw t.error("expected 9 columns (element side motif tf strand chrom start end cooperating)");
-                planted[std::string(f[0])].push_back({std::string(f[2]), *parse_integer(f[6]), *parse_integer(f[7])});
-            }
             // Fraction of positive pairs whose top enhancer regions hold a cooperating enhancer site, and its
             // expectation for random regions of the same sizes.
             std::size_t positives = 0, hit = 0;
@@ -408,6 +433,8 @@ nlohmann::json run_explain(const explain_request& r) {
             helix::write_file_atomically(out / "example_pair.json", j.dump() + "\n");
         }
         helix::write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
+        together.commit();
+        directory.keep();
         return summary;
     });
 }

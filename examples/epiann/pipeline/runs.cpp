@@ -3,13 +3,22 @@
 
 #include "evaluate/curve_json.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <set>
 
 #include <helix/io/atomic_file.hpp>
 
 #include "common/errors.hpp"
 #include "common/json_numbers.hpp"
+#include "common/output_paths.hpp"
 #include "train/checkpoint.hpp"
 #include "train/model_variants.hpp"
 #include "train/trainer.hpp"
@@ -35,7 +44,93 @@ void announce(communicator& comm, int threads, const char* what) {
                      thread_count(threads) == 1 ? "" : "s");
 }
 
+// The files a training run writes in its directory: a new run removes these of an old one before it starts.
+const char* const run_files[] = {"run.json", "split.tsv", "model.safetensors", "state.safetensors", "log.jsonl"};
+
+// An exclusive lock on RUN/.lock for as long as the run trains: a second `epiann train` on the same directory stops
+// at once instead of interleaving its checkpoints with the first's. flock() locks vanish with their process, so a
+// killed run leaves no stale lock.
+class run_lock {
+public:
+    explicit run_lock(const std::filesystem::path& run) {
+        const auto path = run / ".lock";
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);  // a lock, never an output
+        if (fd_ < 0) throw helix::io_error(path.string() + ": cannot create the run's lock file: " + std::strerror(errno));
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            throw input_error(run.string() + ": another epiann process is training in this directory now (it holds " +
+                              path.string() + "); wait for it, or train in another --out");
+        }
+    }
+    run_lock(const run_lock&) = delete;
+    run_lock& operator=(const run_lock&) = delete;
+    ~run_lock() { ::close(fd_); }  // releases the lock
+
+private:
+    int fd_ = -1;
+};
+
+std::string absolute_path(const std::string& path) {
+    if (path.empty()) return path;
+    std::error_code ec;
+    const auto a = std::filesystem::absolute(path, ec);
+    return ec ? path : a.lexically_normal().string();
+}
+
+// Which pairs a checkpoint saw (training and validation sets of its split), as (enhancer, promoter) intervals, when
+// its pair file is the given one or can still be read where it was; nothing, with the reason, otherwise.
+std::optional<std::set<std::pair<std::string, std::string>>> seen_pairs(const nlohmann::json& meta, const pair_file& given,
+                                                                      std::string& why_not) {
+    try {
+        const auto& p = meta.at("pairs");
+        const std::string recorded_path = p.at("path"), recorded_checksum = p.at("checksum");
+        const auto& sm = meta.at("split");
+        pair_file other;
+        const pair_file* trained_on = &given;
+        if (std::to_string(given.checksum) != recorded_checksum) {
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(recorded_path, ec)) {
+                why_not = "its pair file " + recorded_path + " is not there";
+                return std::nullopt;
+            }
+            other = read_pairs(recorded_path);
+            if (std::to_string(other.checksum) != recorded_checksum) {
+                why_not = "its pair file " + recorded_path + " has changed since";
+                return std::nullopt;
+            }
+            trained_on = &other;
+        }
+        const split s = sm.contains("file") ? read_split(sm.at("file"), *trained_on)
+                                            : make_split(*trained_on, sm.at("kind"), number_at<int>(sm, "fold"),
+                                                         number_at<std::uint64_t>(sm, "seed"));
+        std::set<std::pair<std::string, std::string>> seen;
+        for (std::size_t i = 0; i < s.sets.size(); ++i)
+            if (s.sets[i] != pair_set::test) seen.emplace(trained_on->pairs[i].enhancer.text(), trained_on->pairs[i].promoter.text());
+        return seen;
+    } catch (const nlohmann::json::exception& e) {
+        why_not = "its metadata does not say how it was split (" + json_problem(e) + ")";
+        return std::nullopt;
+    } catch (const input_error& e) {
+        why_not = std::string("its split cannot be rebuilt: ") + e.what();
+        return std::nullopt;
+    }
+}
+
 }  // namespace
+
+void check_request(const train_request& r, const std::string& where) {
+    auto refuse = [&](const std::string& field, const std::string& expected) {
+        throw input_error(where + ": " + field + " must be " + expected);
+    };
+    if (r.epochs < 1) refuse("epochs", "at least 1");
+    if (r.patience < 1) refuse("patience", "at least 1");
+    if (r.batch_positives < 1) refuse("batch_positives", "at least 1");
+    if (r.batch_negatives < 1) refuse("batch_negatives", "at least 1");
+    if (!(r.learning_rate > 0 && std::isfinite(r.learning_rate))) refuse("learning_rate", "a finite number above 0");
+    if (!(r.dropout >= 0 && r.dropout < 1)) refuse("dropout", "from 0 to below 1");
+    if (r.threads < 0) refuse("threads", "0 (all cores) or more");
+    if (r.init != "paper" && r.init != "pytorch") refuse("init", "paper or pytorch");
+}
 
 checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
     const auto meta = read_checkpoint_metadata(checkpoint);
@@ -50,7 +145,7 @@ checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
         info.scaler = coordinate_scaler::from_json(meta.at("coordinates"));
         return info;
     } catch (const nlohmann::json::exception& e) {
-        throw input_error_at(checkpoint, 0, std::string("incomplete epiann metadata: ") + e.what());
+        throw input_error_at(checkpoint, 0, "incomplete epiann metadata: " + json_problem(e));
     }
 }
 
@@ -94,14 +189,24 @@ train_request read_run_request(const std::filesystem::path& run_dir) {
     const auto path = run_dir / "run.json";
     std::ifstream in(path);
     if (!in) throw input_error_at(path.string(), 0, "cannot open: is " + run_dir.string() + " a training run?");
+    train_request r;
     try {
-        return train_request::from_json(nlohmann::json::parse(in));
+        r = train_request::from_json(nlohmann::json::parse(in));
     } catch (const nlohmann::json::exception& e) {
-        throw input_error_at(path.string(), 0, std::string("not a valid run description: ") + e.what());
+        throw input_error_at(path.string(), 0, "not a valid run description: " + json_problem(e));
     }
+    check_request(r, path.string());
+    r.out = run_dir.string();  // the run is the one in run_dir, wherever it was started
+    return r;
 }
 
-train_summary run_training(const train_request& r, bool resume) {
+train_summary run_training(const train_request& request, bool resume) {
+    // Absolute paths everywhere (run.json, checkpoint metadata): the run resumes from any working directory, and after
+    // its directory has moved.
+    train_request r = request;
+    r.genome = absolute_path(r.genome);
+    r.pairs = absolute_path(r.pairs);
+    r.split.file = absolute_path(r.split.file);
     return with_model_variant(r.model, [&]<class Variant>() {
         namespace fs = std::filesystem;
         const auto started = std::chrono::steady_clock::now();
@@ -111,9 +216,33 @@ train_summary run_training(const train_request& r, bool resume) {
         if (parse_device(r.device) == device_kind::cuda && comm.size() > 1)
             throw input_error("training with --device cuda on several MPI ranks is not supported yet: "
                               "train on one rank, or on the CPU; prediction and evaluation may use both");
+        check_request(r, "train");
         const fs::path run = r.out;
-        fs::create_directories(run);
+        std::vector<named_path> outputs;
+        for (const char* name : run_files) outputs.push_back({std::string(name) + " in --out", run / name});
+        auto inputs = genome_inputs(r.genome);
+        inputs.push_back({"--pairs", r.pairs});
+        inputs.push_back({"--split-file", r.split.file});
+        refuse_overwriting_inputs(inputs, outputs);
+        std::optional<run_lock> lock;
+        if (comm.root()) {
+            output_directory(run);
+            lock.emplace(run);
+            std::vector<std::string> present;
+            for (const char* name : run_files)
+                if (fs::exists(run / name)) present.push_back(name);
+            if (!resume && !present.empty() && !r.overwrite) {
+                std::string list;
+                for (const auto& n : present) list += (list.empty() ? "" : ", ") + n;
+                throw input_error(run.string() + " holds a training run already (" + list +
+                                  "): continue it with `epiann train --resume " + run.string() +
+                                  "`, replace it with --overwrite, or choose another --out");
+            }
+        }
         dataset d = load_dataset(r.genome, r.pairs, r.split, Variant::enhancer_window, Variant::promoter_window);
+        if (comm.root() && !resume && r.overwrite)  // only once the new run's inputs have been read without error
+            for (const char* name : run_files) fs::remove(run / name);
+        comm.barrier();
         d.windows.augmentation_offsets = window_options::augmentation(Variant::augment_first, Variant::augment_step, 20);
         d.windows.augment_negatives = r.augment_negatives;
         if (comm.root()) {
@@ -148,6 +277,7 @@ train_summary run_training(const train_request& r, bool resume) {
         o.metadata = d.describe();
         o.metadata["model"] = variant_json<Variant>();
         o.metadata["split"] = r.split.to_json();
+        if (!r.split.file.empty()) o.metadata["split"]["file"] = r.split.file;  // evaluate rebuilds the split
         o.metadata["coordinates"] = scaler.to_json();
         o.metadata["seed"] = r.seed;
         o.metadata["train"] = {{"learning_rate", r.learning_rate}, {"dropout", r.dropout}, {"init", r.init}, {"augment_negatives", r.augment_negatives},
@@ -180,14 +310,41 @@ nlohmann::json evaluation_result::to_json() const {
             {"best_f1", report.best.f1},
             {"best_f1_threshold", report.best.threshold},
             {"roc", curve_json(roc_curve(probabilities, labels))},
-            {"pr", curve_json(pr_curve(probabilities, labels))}};
+            {"pr", curve_json(pr_curve(probabilities, labels))},
+            {"seen_pairs", seen_pairs}};
 }
 
 evaluation_result run_evaluation(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
-                                 const std::optional<split_request>& split, int threads, const std::string& device) {
+                                 const std::optional<split_request>& split, int threads, const std::string& device,
+                                 bool allow_seen_pairs) {
     const checkpoint_info info = read_checkpoint_info(checkpoint);
     return with_model_variant(info.model, [&]<class Variant>() {
         dataset d = load_dataset(genome, pairs, split ? *split : info.split, Variant::enhancer_window, Variant::promoter_window);
+        communicator& comm = world();
+        // Figures on pairs the model was trained or selected on say nothing about new pairs.
+        std::size_t seen_count = 0;
+        std::string why_not;
+        if (const auto seen = seen_pairs(read_checkpoint_metadata(checkpoint), d.pairs, why_not)) {
+            std::size_t test_count = 0;
+            for (std::size_t i : d.s->indices(pair_set::test)) {
+                ++test_count;
+                seen_count += seen->count({d.pairs.pairs[i].enhancer.text(), d.pairs.pairs[i].promoter.text()});
+            }
+            if (seen_count > 0 && !allow_seen_pairs)
+                throw input_error(std::to_string(seen_count) + " of the " + std::to_string(test_count) + " test pairs of this split of " +
+                                  pairs + " were training or validation pairs of " + checkpoint + " (trained on the " +
+                                  info.split.kind + " split" +
+                                  (info.split.kind == "chromosome" ? ", fold " + std::to_string(info.split.fold) : "") +
+                                  "): its figures on them would be meaningless. Evaluate on the checkpoint's own split "
+                                  "(leave out --split), or give --allow-seen-pairs to score them anyway");
+            if (seen_count > 0 && comm.root())
+                std::fprintf(stderr, "warning: %zu of the %zu test pairs were training or validation pairs of the checkpoint "
+                                     "(--allow-seen-pairs): the figures overstate what it does on new pairs\n",
+                             seen_count, test_count);
+        } else if (comm.root()) {
+            std::fprintf(stderr, "warning: cannot check whether the test pairs were training pairs of %s: %s\n", checkpoint.c_str(),
+                         why_not.c_str());
+        }
         auto test = d.examples(pair_set::test, false);
         if (test->size() == 0) throw input_error("the split has no test pairs");
         test->set_scaler(info.scaler);
@@ -195,24 +352,27 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
             epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
         load_model(checkpoint, *net);
         helix::cpu_context ctx(thread_count(threads));
-        communicator& comm = world();
         announce(comm, threads, "evaluation");
         evaluation_result r;
+        r.seen_pairs = seen_count;
         r.probabilities = with_device(parse_device(device), *net, [&](auto& on_device) {
             return predict_probabilities(on_device, ctx, *test, 64, {}, comm, scores_on::root);
         });
-        if (!comm.root()) return r;
-        for (std::size_t i = 0; i < test->size(); ++i) {
-            r.pairs.push_back(test->item(i).pair);
-            r.labels.push_back(test->label(i));
+        if (comm.root()) {
+            for (std::size_t i = 0; i < test->size(); ++i) {
+                r.pairs.push_back(test->item(i).pair);
+                r.labels.push_back(test->label(i));
+            }
+            r.report = classify(r.probabilities, r.labels);
         }
-        r.report = classify(r.probabilities, r.labels);
+        test.reset();  // it refers to d.pairs, which moves into the result
+        r.source = std::move(d.pairs);
         return r;
     });
 }
 
-std::vector<double> run_prediction(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
-                                   int threads, const std::string& device) {
+prediction_result run_prediction(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
+                                 int threads, const std::string& device) {
     const checkpoint_info info = read_checkpoint_info(checkpoint);
     return with_model_variant(info.model, [&]<class Variant>() {
         dataset d = load_dataset(genome, pairs, std::nullopt, Variant::enhancer_window, Variant::promoter_window);
@@ -224,9 +384,13 @@ std::vector<double> run_prediction(const std::string& checkpoint, const std::str
         helix::cpu_context ctx(thread_count(threads));
         communicator& comm = world();
         announce(comm, threads, "prediction");
-        return with_device(parse_device(device), *net, [&](auto& on_device) {
+        prediction_result r;
+        r.probabilities = with_device(parse_device(device), *net, [&](auto& on_device) {
             return predict_probabilities(on_device, ctx, *all, 64, {}, comm, scores_on::root);
         });
+        all.reset();  // it refers to d.pairs, which moves into the result
+        r.source = std::move(d.pairs);
+        return r;
     });
 }
 

@@ -31,6 +31,7 @@ struct train_request {
     std::uint64_t seed = 1;
     int threads = 0;
     std::string device = "cpu";  // cpu or cuda (device/device.hpp); not stored in run.json: a run resumes anywhere
+    bool overwrite = false;      // replace a run already in `out` (not stored)
 
     nlohmann::json to_json() const;
     static train_request from_json(const nlohmann::json& j);
@@ -42,9 +43,14 @@ struct train_summary {
     std::filesystem::path model_path;
 };
 
-// resume: continue RUN from its state file (the request is read from RUN/run.json).
+// resume: continue the run in request.out from its state file. Without resume, a directory that holds a run already
+// is refused unless request.overwrite, which removes that run's files first (two runs never mix in one directory).
+// A lock file (RUN/.lock) keeps a second process from training in the same directory at the same time.
 train_summary run_training(const train_request& request, bool resume);
+// The request stored in RUN/run.json, for the run in run_dir wherever it is now (its `out` becomes run_dir).
 train_request read_run_request(const std::filesystem::path& run_dir);
+// input_error naming the field when a request holds a value no run can use (0 epochs, a negative learning rate).
+void check_request(const train_request& request, const std::string& where);
 
 // What a checkpoint says about its model: variant, windows, split and coordinate scaling.
 struct checkpoint_info {
@@ -56,6 +62,8 @@ struct checkpoint_info {
 checkpoint_info read_checkpoint_info(const std::string& checkpoint);
 
 struct evaluation_result {
+    pair_file source;                   // the pair file, as read (once)
+    std::size_t seen_pairs = 0;         // test pairs the checkpoint was trained or validated on (with allow_seen_pairs)
     classification_report report;
     std::vector<std::size_t> pairs;     // indices into the pair file of the test pairs
     std::vector<double> probabilities;  // one per test pair
@@ -63,12 +71,18 @@ struct evaluation_result {
     nlohmann::json to_json() const;
 };
 
-// split: when empty, the split stored in the checkpoint.
+// split: when empty, the split stored in the checkpoint. A test set holding pairs the checkpoint was trained or
+// validated on (another split of its pair file, or another file with the same pairs) is an input_error unless
+// allow_seen_pairs; when the checkpoint's pair file cannot be found to check, a warning says so.
 evaluation_result run_evaluation(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
                                  const std::optional<split_request>& split, int threads = 0,
-                                 const std::string& device = "cpu");
+                                 const std::string& device = "cpu", bool allow_seen_pairs = false);
 
-std::vector<double> run_prediction(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
-                                   int threads = 0, const std::string& device = "cpu");
+struct prediction_result {
+    pair_file source;                   // the pairs, as read (once: the file may be a pipe)
+    std::vector<double> probabilities;  // one per pair, in file order (rank 0 only under MPI)
+};
+prediction_result run_prediction(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
+                                 int threads = 0, const std::string& device = "cpu");
 
 }  // namespace epiann

@@ -15,6 +15,7 @@
 #include <helix/io/atomic_file.hpp>
 
 #include "common/errors.hpp"
+#include "common/json_numbers.hpp"
 #include "common/line_reader.hpp"
 #include "evaluate/curve_json.hpp"
 #include "report/svg.hpp"
@@ -31,7 +32,7 @@ std::optional<json> read_json(const fs::path& path) {
     try {
         return json::parse(in);
     } catch (const json::exception& e) {
-        throw input_error(path.string() + ": not valid JSON (" + e.what() + ")");
+        throw input_error(path.string() + ": not valid JSON (" + json_problem(e) + ")");
     }
 }
 

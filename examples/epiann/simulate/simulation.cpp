@@ -9,6 +9,8 @@
 #include <helix/core/rng.hpp>
 #include <helix/io/atomic_file.hpp>
 
+#include "common/output_paths.hpp"
+
 #include "common/errors.hpp"
 #include "common/line_reader.hpp"
 #include "motifs/attribution.hpp"
@@ -79,7 +81,7 @@ void check_options(const simulation_options& o, const grammar& g) {
     if (!(o.label_noise >= 0 && o.label_noise < 0.5)) fail("--label-noise must lie in [0, 0.5)");
     if (o.site_radius < 50) fail("--site-radius must be at least 50 bp");
     if (!(o.bound_fraction >= 0 && o.bound_fraction <= 1)) fail("--bound-fraction must lie in [0, 1]");
-    if (!(o.background_peaks >= 0)) fail("--background-peaks must not be negative");
+    if (!(o.background_peaks >= 0 && o.background_peaks <= 100)) fail("--background-peaks must lie in [0, 100]");
 }
 
 // One site of motif `m` on the forward strand: its consensus, or bases drawn from its PWM.
@@ -133,6 +135,12 @@ simulation_summary check_identifiable(const simulation_options& o, const grammar
 
 simulation_summary simulate(const simulation_options& o) {
     namespace fs = std::filesystem;
+    const fs::path dir = o.out;
+    std::vector<named_path> outputs;
+    for (const char* name : {"genome.fa", "genome.fa.fai", "pairs.csv", "grammar.tsv", "truth.tsv", "occupancy.narrowPeak", "README"})
+        outputs.push_back({std::string(name) + " in --out", dir / name});
+    refuse_overwriting_inputs({{"--tiles", o.tiles_path}, {"--motifs", o.motifs_path}, {"--grammar", o.grammar_path}}, outputs);
+    check_output_directory(dir);
     const auto motifs = read_jaspar(o.motifs_path);
     const grammar g = o.grammar_path.empty() ? default_grammar(motifs) : read_grammar(o.grammar_path, motifs);
     check_options(o, g);
@@ -282,9 +290,9 @@ simulation_summary simulate(const simulation_options& o) {
     summary.pairs = pairs.size();
     for (const auto& p : pairs) summary.positives += p.label;
 
-    // Files.
-    fs::create_directories(o.out);
-    const fs::path dir = o.out;
+    // Files: all of them appear together at the end, or none (and no empty directory) when something fails.
+    new_output_directory directory(dir);
+    helix::commit_group together;
     {
         std::string fasta, fai;
         fasta.reserve(std::size_t(summary.genome_length + summary.genome_length / 60 + 1000));
@@ -375,6 +383,8 @@ simulation_summary simulate(const simulation_options& o) {
         "A motif whose sites read as a look-alike cannot rank first in motif enrichment, however well attention finds it:\n";
     for (const auto& line : summary.identifiability) readme += "  " + line + "\n";
     helix::write_file_atomically(dir / "README", readme);
+    together.commit();
+    directory.keep();
     return summary;
 }
 

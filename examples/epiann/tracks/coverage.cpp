@@ -1,14 +1,10 @@
 #include "tracks/coverage.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <stdexcept>
 
 #include <bigWig.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <helix/io/atomic_file.hpp>
 
@@ -61,16 +57,9 @@ void coverage_track::write_bigwig(const std::filesystem::path& path,
                                        [&](const auto& c) { return c.first == name; });
         if (!known) throw input_error("bigWig " + path.string() + ": no size for chromosome " + name);
     }
-    // libBigWig writes to a path of its own; write a temporary next to the target and rename it when complete.
-    const std::filesystem::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
-    struct cleanup {
-        const std::filesystem::path& p;
-        bool keep = false;
-        ~cleanup() {
-            std::error_code ec;
-            if (!keep) std::filesystem::remove(p, ec);
-        }
-    } guard{temp};
+    // libBigWig writes to a path of its own: it writes the atomic file's temporary, which commit() renames.
+    helix::atomic_file file(path, helix::atomic_file::mode::written_elsewhere);
+    const std::filesystem::path& temp = file.temp_path();
     if (bwInit(1 << 17) != 0) throw std::runtime_error("libBigWig: bwInit failed");
     bigWigFile_t* fp = bwOpen(temp.c_str(), nullptr, "w");
     if (fp == nullptr) throw helix::io_error(path.string() + ": cannot create " + temp.string());
@@ -106,18 +95,7 @@ void coverage_track::write_bigwig(const std::filesystem::path& path,
             fail("bwAppendIntervals");
     }
     bwClose(fp);
-    // As helix::atomic_file: the bytes reach the disk before the name does, so a crash never leaves a short file.
-    const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const int err = errno;
-        if (fd >= 0) ::close(fd);
-        throw helix::io_error(path.string() + ": cannot flush " + temp.string() + ": " + std::strerror(err));
-    }
-    ::close(fd);
-    std::error_code ec;
-    std::filesystem::rename(temp, path, ec);
-    if (ec) throw helix::io_error(path.string() + ": cannot rename " + temp.string() + " to it: " + ec.message());
-    guard.keep = true;
+    file.commit();
 }
 
 }  // namespace epiann

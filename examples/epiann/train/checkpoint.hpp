@@ -20,6 +20,7 @@
 #include <helix/optim/adam.hpp>
 
 #include "common/errors.hpp"
+#include "common/json_numbers.hpp"
 
 namespace epiann {
 
@@ -39,7 +40,7 @@ inline nlohmann::json read_checkpoint_metadata(const std::filesystem::path& path
     try {
         return nlohmann::json::parse(it->second);
     } catch (const nlohmann::json::exception& e) {
-        throw input_error_at(path.string(), 0, std::string("its epiann metadata is not valid JSON: ") + e.what());
+        throw input_error_at(path.string(), 0, "its epiann metadata is not valid JSON: " + json_problem(e));
     }
 }
 
@@ -90,7 +91,7 @@ nlohmann::json load_training_state(const std::filesystem::path& path, Net& net, 
     } catch (const helix::io_error& e) {
         throw input_error(e.what());
     } catch (const nlohmann::json::exception& e) {
-        throw input_error_at(name, 0, std::string("training state: bad \"optimizer_steps\": ") + e.what());
+        throw input_error_at(name, 0, "training state: bad \"optimizer_steps\": " + json_problem(e));
     }
     auto values = [&](const std::string& tensor, std::size_t expected) {
         const auto* e = file.find(tensor);
@@ -98,7 +99,12 @@ nlohmann::json load_training_state(const std::filesystem::path& path, Net& net, 
         if (e->dtype != "F32" || e->bytes.size() != expected * sizeof(float))
             throw input_error_at(name, 0, "tensor \"" + tensor + "\" does not match the model (expected F32 with " +
                                               std::to_string(expected) + " values)");
-        return e->as<float>();
+        auto v = e->as<float>();
+        if (const auto bad = helix::count_non_finite(std::span<const float>(v)); bad.count > 0)
+            throw input_error_at(name, 0, "tensor \"" + tensor + "\" holds " + std::to_string(bad.count) +
+                                              " non-finite values (NaN or infinity; the first at index " +
+                                              std::to_string(bad.first) + "): the state cannot be resumed");
+        return v;
     };
     const auto params = net.parameters();
     for (const auto& p : net.parameter_info()) {

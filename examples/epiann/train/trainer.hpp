@@ -114,7 +114,7 @@ inline resume_point parse_resume_point(const nlohmann::json& state, const std::s
         r.rng_position = number_at<std::uint64_t>(state, "rng_position");
         r.history = state.at("history").get<std::vector<epoch_record>>();
     } catch (const nlohmann::json::exception& e) {
-        throw input_error_at(path, 0, std::string("not an epiann training state: ") + e.what());
+        throw input_error_at(path, 0, "not an epiann training state: " + json_problem(e));
     }
     if (r.history.size() != r.epochs_done || r.best_epoch > r.epochs_done)
         throw input_error_at(path, 0, "inconsistent training state: " + std::to_string(r.epochs_done) + " epochs done, " +

@@ -478,9 +478,24 @@ void save_safetensors(const std::filesystem::path& path, const Net& net,
     detail::write_safetensors(path, refs, metadata);
 }
 
+// How many values of a tensor are NaN or infinite, and where the first one is: weights that can only give NaN
+// outputs (a diverged run saved by another program, a damaged file) are refused when they are loaded.
+struct non_finite_count {
+    std::size_t count = 0, first = 0;
+};
+template <class T>
+non_finite_count count_non_finite(std::span<const T> values) {
+    non_finite_count n;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (!(values[i] - values[i] == T(0))) {  // false for NaN and both infinities
+            if (n.count++ == 0) n.first = i;
+        }
+    return n;
+}
+
 // Reads the parameters of `net` from `path` and returns the file's metadata. The file must hold exactly the
-// network's tensor names, each with the network's dtype and shape; otherwise io_error lists every
-// difference and the network is unchanged.
+// network's tensor names, each with the network's dtype and shape, and only finite values; otherwise io_error
+// lists every difference (and names each tensor with NaN or infinite values) and the network is unchanged.
 template <class Net>
 std::map<std::string, std::string> load_safetensors(const std::filesystem::path& path, Net& net) {
     using T = typename Net::value_type;
@@ -502,6 +517,12 @@ std::map<std::string, std::string> load_safetensors(const std::filesystem::path&
         if (e.dtype != dtype) problem(what + " has dtype " + e.dtype + ", expected " + std::string(dtype));
         if (e.dims != p.dims)
             problem(what + " has shape " + detail::dims_list(e.dims) + ", expected " + detail::dims_list(p.dims));
+        if constexpr (std::is_floating_point_v<T>) {
+            if (e.dtype == dtype && e.bytes.size() == p.size * sizeof(T))
+                if (const auto bad = count_non_finite(std::span<const T>(e.as<T>())); bad.count > 0)
+                    problem(what + " holds " + std::to_string(bad.count) + " non-finite value" + (bad.count > 1 ? "s" : "") +
+                            " (NaN or infinity; the first at index " + std::to_string(bad.first) + ")");
+        }
     }
     for (const auto& [name, e] : in_file)
         problem("unexpected tensor " + detail::json_quote(name) + " (" + e->dtype + " " + detail::dims_list(e->dims) +

@@ -1,0 +1,144 @@
+// atomic_file and commit_group (helix/io/atomic_file.hpp): a set of outputs appears together or not at all; a
+// termination signal or an exception leaves no temporary; temporaries of dead processes are found and removed.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <string>
+
+#include "helix/io/atomic_file.hpp"
+#include "support/files.hpp"
+
+using helix_test::read_bytes;
+using helix_test::write_bytes;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct temp_dir : helix_test::temp_dir {
+    temp_dir() : helix_test::temp_dir("helix_atomic") {}
+};
+
+// A process id that no process has now: a child that has exited and been reaped.
+pid_t dead_pid() {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return child;
+}
+
+}  // namespace
+
+TEST_CASE("atomic_file: without a commit_group each file appears at its own commit") {
+    temp_dir dir;
+    write_bytes(dir / "a.txt", "old");
+    {
+        helix::atomic_file f(dir / "a.txt");
+        f.write("new", 3);
+        CHECK(read_bytes(dir / "a.txt") == "old");
+        f.commit();
+    }
+    CHECK(read_bytes(dir / "a.txt") == "new");
+    CHECK(dir.files() == 1);
+}
+
+TEST_CASE("commit_group: the files appear together at the group's commit") {
+    temp_dir dir;
+    write_bytes(dir / "a.txt", "old a");
+    {
+        helix::commit_group together;
+        helix::write_file_atomically(dir / "a.txt", "new a");
+        helix::write_file_atomically(dir / "b.txt", "new b");
+        CHECK(read_bytes(dir / "a.txt") == "old a");  // staged: durable, not yet visible
+        CHECK_FALSE(fs::exists(dir / "b.txt"));
+        CHECK(together.size() == 2);
+        together.commit();
+    }
+    CHECK(read_bytes(dir / "a.txt") == "new a");
+    CHECK(read_bytes(dir / "b.txt") == "new b");
+    CHECK(dir.files() == 2);  // no temporary left
+}
+
+TEST_CASE("commit_group: a failure before the commit leaves every target as it was and no temporary") {
+    temp_dir dir;
+    write_bytes(dir / "a.txt", "old a");
+    try {
+        helix::commit_group together;
+        helix::write_file_atomically(dir / "a.txt", "new a");
+        helix::write_file_atomically(dir / "b.txt", "new b");
+        throw std::runtime_error("a bad input found after two outputs");
+    } catch (const std::runtime_error&) {
+    }
+    CHECK(read_bytes(dir / "a.txt") == "old a");
+    CHECK_FALSE(fs::exists(dir / "b.txt"));
+    CHECK(dir.files() == 1);
+}
+
+TEST_CASE("commit_group: a directory in a target's place is found before any file is renamed") {
+    temp_dir dir;
+    fs::create_directory(dir / "c.txt");
+    helix::commit_group together;
+    helix::write_file_atomically(dir / "a.txt", "a");
+    helix::write_file_atomically(dir / "c.txt", "c");
+    CHECK_THROWS_AS(together.commit(), helix::io_error);
+    CHECK_FALSE(fs::exists(dir / "a.txt"));
+    CHECK(fs::is_directory(dir / "c.txt"));
+    CHECK(dir.files() == 1);
+}
+
+TEST_CASE("commit_group: an inner group hands its files to the outer one; a target written twice keeps the later content") {
+    temp_dir dir;
+    helix::commit_group outer;
+    {
+        helix::commit_group inner;
+        helix::write_file_atomically(dir / "a.txt", "first");
+        inner.commit();
+    }
+    CHECK_FALSE(fs::exists(dir / "a.txt"));
+    helix::write_file_atomically(dir / "a.txt", "second");
+    CHECK(outer.size() == 1);
+    outer.commit();
+    CHECK(read_bytes(dir / "a.txt") == "second");
+    CHECK(dir.files() == 1);
+}
+
+TEST_CASE("remove_temporaries_now: a process ended by SIGTERM leaves no temporary") {
+    temp_dir dir;
+    const pid_t child = ::fork();
+    if (child == 0) {
+        std::signal(SIGTERM, [](int sig) {
+            helix::remove_temporaries_now();
+            std::signal(sig, SIG_DFL);
+            std::raise(sig);
+        });
+        helix::atomic_file f(dir / "a.txt");
+        f.write("partial", 7);
+        helix::commit_group together;
+        helix::write_file_atomically(dir / "b.txt", "staged");
+        std::raise(SIGTERM);
+        ::_exit(0);  // not reached
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGTERM);
+    CHECK(dir.files() == 0);
+}
+
+TEST_CASE("remove_stale_temporaries: removes the temporaries of dead processes only") {
+    temp_dir dir;
+    const std::string dead = std::to_string(dead_pid()), alive = std::to_string(::getppid());
+    write_bytes(dir / ("a.txt.tmp-" + dead), "left by a killed process");
+    write_bytes(dir / ("b.txt.tmp-" + alive), "a live process is writing it");
+    write_bytes(dir / ("c.txt.tmp-" + std::to_string(::getpid())), "this process's own");
+    write_bytes(dir / "notes.tmp-draft", "not a temporary of ours");
+    write_bytes(dir / "d.txt", "an output");
+    CHECK(helix::remove_stale_temporaries(dir.path) == 1);
+    CHECK_FALSE(fs::exists(dir / ("a.txt.tmp-" + dead)));
+    CHECK(dir.files() == 4);
+    CHECK(helix::remove_stale_temporaries(dir / "no_such_dir") == 0);
+}
