@@ -127,7 +127,8 @@ void add_evaluate_command(CLI::App& app) {
         require_device(parse_device(o->device));
         std::optional<split_request> split;
         if (cmd->count("--split") || cmd->count("--split-file")) split = o->split;  // else: the checkpoint's own split
-        const std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
+        std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
+        if (dir.empty()) dir = ".";  // a checkpoint in the working directory
         const std::vector<named_path> outputs{{"evaluation.json in --out", dir / "evaluation.json"},
                                               {"test_predictions.tsv in --out", dir / "test_predictions.tsv"},
                                               {"test_pairs.csv in --out", dir / "test_pairs.csv"}};
