@@ -20,9 +20,9 @@ case_result run_cuda(input_kind kind, bool training) {
     cuda::context ctx(/*seed=*/21);
     ctx.training = training;
     ctx.auxiliary_outputs = true;  // every output is compared
-    cuda::network<In, Model, float> net;
+    cuda::network<In, Model, float> net(ctx);
     net.upload_parameters(ctx, d.params);
-    cuda::device_buffer<float> input(d.input.size()), din(d.input.size());
+    cuda::device_buffer<float> input(d.input.size(), ctx.stream()), din(d.input.size(), ctx.stream());
     cuda::copy_to_device(ctx.stream(), d.input.data(), input.data(), d.input.size());
     const auto in = view_at<In, const float, cuda_device>(input.data(), batch);
     const auto out = net.forward(ctx, in);
@@ -85,7 +85,7 @@ void check_losses_and_optimisers() {
         pred[i] = float(3 * rng.next_normal());
         target[i] = float(rng.next_uniform() > 0.5);
     }
-    cuda::device_tensor<float, shape<2>> dp(n), dt(n), dg(n);
+    cuda::device_tensor<float, shape<2>> dp(n, ctx.stream()), dt(n, ctx.stream()), dg(n, ctx.stream());
     dp.upload(ctx.stream(), pred.cview());
     dt.upload(ctx.stream(), target.cview());
     std::vector<float> g(pred.size()), want(pred.size());
@@ -109,7 +109,7 @@ void check_losses_and_optimisers() {
         params[i] = float(rng.next_normal());
         grads[i] = float(rng.next_normal());
     }
-    cuda::device_buffer<float> dparams(p), dgrads(p);
+    cuda::device_buffer<float> dparams(p, ctx.stream()), dgrads(p, ctx.stream());
     for (int which = 0; which < 2; ++which) {
         std::vector<float> host = params;
         cuda::copy_to_device(ctx.stream(), params.data(), dparams.data(), p);
@@ -133,11 +133,38 @@ void check_losses_and_optimisers() {
     }
 }
 
+// The first GPU line of `nvidia-smi -L` ("GPU 0: NVIDIA H200 (UUID: ...)"), or "" when there is none or no nvidia-smi.
+std::string gpus_nvidia_smi_lists() {
+    FILE* p = popen("nvidia-smi -L 2>/dev/null", "r");
+    if (p == nullptr) return "";
+    char line[512];
+    std::string first;
+    while (std::fgets(line, sizeof line, p) != nullptr)
+        if (first.empty() && std::string(line).rfind("GPU ", 0) == 0) {
+            first = line;
+            while (!first.empty() && (first.back() == '\n' || first.back() == '\r')) first.pop_back();
+        }
+    pclose(p);
+    return first;
+}
+
 }  // namespace helix_cuda_test
 
 int main() {
     using namespace helix_cuda_test;
     if (helix::cuda::device_count() == 0) {
+        // A GPU that the driver shows but CUDA cannot use (a driver older than the toolkit needs) is a failure, not
+        // a machine without a GPU.
+        if (const std::string seen = gpus_nvidia_smi_lists(); !seen.empty()) {
+            int driver = 0, runtime = 0;
+            cudaDriverGetVersion(&driver);
+            cudaRuntimeGetVersion(&runtime);
+            std::printf("FAIL: nvidia-smi lists %s but CUDA finds no usable device (%s); the driver supports CUDA %d.%d, "
+                        "this build's runtime is %d.%d\n",
+                        seen.c_str(), helix::cuda::device_problem().c_str(), driver / 1000, driver % 1000 / 10, runtime / 1000,
+                        runtime % 1000 / 10);
+            return 1;
+        }
         std::printf("skipped: no CUDA device (%s)\n", helix::cuda::device_problem().c_str());
         return 77;
     }

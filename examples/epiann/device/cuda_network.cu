@@ -21,7 +21,7 @@ struct cuda_network<Net>::impl {
     mutable std::vector<float> cache;
     mutable bool cache_current = false;
 
-    explicit impl(const Net& host) : ctx(0), device(host.model()) {}
+    explicit impl(const Net& host) : ctx(0), device(ctx, host.model()) {}
 };
 
 template <class Net>
@@ -52,11 +52,12 @@ auto cuda_network<Net>::forward(helix::cpu_context& ctx, helix::view_t<const flo
     impl& d = *impl_;
     batch_ = in.batch();
     d.device.upload_parameters(d.ctx, host_.parameters());
-    d.input.resize(batch_ * helix::io_size<input>);
+    d.input.resize(batch_ * helix::io_size<input>, d.ctx.stream());
     upload_halves(d.ctx.stream(), in, d.input.data());
     d.ctx.training = ctx.training;
     d.ctx.auxiliary_outputs = ctx.auxiliary_outputs;
     d.ctx.rng = ctx.rng;
+    d.ctx.share = ctx.share;  // dropout draws by position in the global batch, as on the CPU
     const auto out = d.device.forward(d.ctx, helix::view_at<input, const float, helix::cuda_device>(d.input.data(), batch_));
     ctx.rng = d.ctx.rng;  // the draws dropout reserved
     const std::size_t n = batch_ * helix::io_size<output>;

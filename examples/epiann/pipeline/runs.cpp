@@ -212,10 +212,6 @@ train_summary run_training(const train_request& request, bool resume) {
         const auto started = std::chrono::steady_clock::now();
         communicator& comm = world();
         announce(comm, r.threads, "training");
-        // The CUDA dropout kernel draws by position in the rank's own share, not in the global batch (docs/06-scaling.md).
-        if (parse_device(r.device) == device_kind::cuda && comm.size() > 1)
-            throw input_error("training with --device cuda on several MPI ranks is not supported yet: "
-                              "train on one rank, or on the CPU; prediction and evaluation may use both");
         check_request(r, "train");
         const fs::path run = r.out;
         std::vector<named_path> outputs;

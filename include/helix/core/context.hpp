@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "helix/core/batch_share.hpp"
 #include "helix/core/device.hpp"
 #include "helix/core/error.hpp"
 #include "helix/core/rng.hpp"
@@ -45,11 +46,9 @@ struct cpu_context {
     // (a validation loss); while training they always run.
     bool auxiliary_outputs = false;
 
-    // Samples [first, first + batch) of a global batch of `global` samples (global 0: the batch is all of it).
-    // Random draws are keyed by global position, so a batch split over processes draws what it draws whole.
-    struct batch_share {
-        std::size_t first = 0, global = 0;
-    } share;
+    // Samples [first, first + batch) of a global batch (core/batch_share.hpp): random draws are keyed by global
+    // position, so a batch split over processes draws what it draws whole.
+    batch_share share;
 
 private:
     int threads_;

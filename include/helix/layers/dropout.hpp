@@ -45,13 +45,11 @@ struct dropout {
         void forward(cpu_context& ctx, const T*, view_t<const T, input> in, view_t<T, output> out, T* cache) const {
             check_batch(in.batch(), out.batch(), "dropout");
             const bool active = ctx.training && rate > 0.0f;
-            const std::size_t global = ctx.share.global > 0 ? ctx.share.global : in.batch();
-            if (active && ctx.share.first + in.batch() > global)
-                throw argument_error("dropout: samples " + std::to_string(ctx.share.first) + " to " +
-                                     std::to_string(ctx.share.first + in.batch()) + " are outside the global batch of " +
-                                     std::to_string(global));
-            const std::uint64_t first =
-                active ? ctx.rng.reserve(std::uint64_t(global) * input::size) + ctx.share.first * input::size : 0;
+            std::uint64_t first = 0;
+            if (active) {
+                const share_draws draws = draws_of_share(ctx.share, in.batch(), input::size, "dropout");
+                first = ctx.rng.reserve(draws.reserved) + draws.offset;
+            }
             const T keep_scale = T(1) / (T(1) - T(rate));
             const counter_rng& rng = ctx.rng;
             parallel_for(ctx, in.batch(), [&](std::size_t b) {

@@ -1,7 +1,9 @@
 // device_buffer<T>: owning device memory (RAII); device_tensor<T, Shape>: batch x Shape values on the device.
 // Copies between host and device are explicit calls (copy_to_device, copy_to_host), never implicit.
 // Guarantees: every allocation, free and copy is checked (helix::cuda_error); moving never copies; memory is
-// zeroed on resize, like aligned_buffer on the host.
+// zeroed on resize, like aligned_buffer on the host, in the order of the stream given (cudaMemsetAsync): the zeroing
+// happens after the work already queued there and before the work queued after it. (A plain cudaMemset runs on the
+// legacy default stream, which a cudaStreamNonBlocking stream does not wait for.)
 #pragma once
 
 #include <cstddef>
@@ -17,7 +19,7 @@ template <class T>
 class device_buffer {
 public:
     device_buffer() = default;
-    explicit device_buffer(std::size_t n) { resize(n); }
+    device_buffer(std::size_t n, cudaStream_t stream) { resize(n, stream); }
     device_buffer(const device_buffer&) = delete;
     device_buffer& operator=(const device_buffer&) = delete;
     device_buffer(device_buffer&& o) noexcept
@@ -32,9 +34,10 @@ public:
         if (data_) cudaFree(data_);  // no throw from a destructor; a failed free leaks at worst
     }
 
-    // Resizes to n zero values; keeps the allocation when it is large enough. Synchronises the device when it
-    // reallocates (cudaFree does), so kernels still reading the old memory finish first.
-    void resize(std::size_t n) {
+    // Resizes to n zero values, zeroed in `stream`'s order; keeps the allocation when it is large enough.
+    // Synchronises the device when it reallocates (cudaFree does), so kernels still reading the old memory finish
+    // first.
+    void resize(std::size_t n, cudaStream_t stream) {
         if (n > capacity_) {
             if (data_) HELIX_CUDA_CHECK(cudaFree(data_));
             data_ = nullptr;
@@ -43,7 +46,7 @@ public:
             capacity_ = n;
         }
         size_ = n;
-        if (n) HELIX_CUDA_CHECK(cudaMemset(data_, 0, n * sizeof(T)));
+        if (n) HELIX_CUDA_CHECK(cudaMemsetAsync(data_, 0, n * sizeof(T), stream));
     }
 
     T* data() noexcept { return data_; }
@@ -83,10 +86,10 @@ public:
     using device_type = cuda_device;
 
     device_tensor() = default;
-    explicit device_tensor(std::size_t batch) : buffer_(batch * Shape::size), batch_(batch) {}
+    device_tensor(std::size_t batch, cudaStream_t stream) : buffer_(batch * Shape::size, stream), batch_(batch) {}
 
-    void resize(std::size_t batch) {
-        buffer_.resize(batch * Shape::size);
+    void resize(std::size_t batch, cudaStream_t stream) {
+        buffer_.resize(batch * Shape::size, stream);
         batch_ = batch;
     }
     T* data() noexcept { return buffer_.data(); }
@@ -100,7 +103,7 @@ public:
 
     // Copies a host tensor of the same shape in (resizing to its batch) or out (the host tensor must match).
     void upload(cudaStream_t stream, tensor_view<const T, Shape> host) {
-        if (batch_ != host.batch()) resize(host.batch());
+        if (batch_ != host.batch()) resize(host.batch(), stream);
         copy_to_device(stream, host.data(), data(), host.size());
     }
     void download(cudaStream_t stream, tensor_view<T, Shape> host) const {

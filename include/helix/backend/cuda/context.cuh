@@ -9,6 +9,7 @@
 #include <string>
 
 #include "helix/backend/cuda/buffer.cuh"
+#include "helix/core/batch_share.hpp"
 #include "helix/core/device.hpp"
 #include "helix/core/rng.hpp"
 
@@ -71,7 +72,7 @@ public:
         const std::size_t bytes = n * sizeof(T);
         if (bytes > scratch_.size()) {
             synchronize();
-            scratch_.resize(bytes);
+            scratch_.resize(bytes, stream_);
         }
         return reinterpret_cast<T*>(scratch_.data());
     }
@@ -79,6 +80,7 @@ public:
     counter_rng rng;
     bool training = false;
     bool auxiliary_outputs = false;  // as cpu_context::auxiliary_outputs
+    batch_share share;               // as cpu_context::share: dropout draws by position in the global batch
 
 private:
     cudaStream_t stream_ = nullptr;

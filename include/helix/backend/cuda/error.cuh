@@ -7,6 +7,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "helix/core/error.hpp"
@@ -34,9 +35,31 @@ inline void check(cublasStatus_t status, const char* call, const char* file, int
                      cublasGetStatusString(status) + ") at " + detail::where(file, line));
 }
 
+// HELIX_CUDA_SYNC=1 in the environment: every launch is followed by a device synchronisation, so that a fault inside
+// a kernel is reported by that kernel's name (otherwise it surfaces later, at an unrelated copy). For debugging: it
+// serialises the host and the device.
+inline bool synchronise_after_launches() {
+    static const bool on = [] {
+        const char* v = std::getenv("HELIX_CUDA_SYNC");
+        return v != nullptr && *v != '\0' && std::string(v) != "0";
+    }();
+    return on;
+}
+
+inline void check_launch(const char* what, const char* file, int line) {
+    check(cudaGetLastError(), what, file, line);
+    if (!synchronise_after_launches()) return;
+    const cudaError_t status = cudaDeviceSynchronize();
+    if (status == cudaSuccess) return;
+    cudaGetLastError();
+    throw cuda_error(std::string("kernel ") + what + " failed while running: " + cudaGetErrorName(status) + " (" +
+                     cudaGetErrorString(status) + "), launched at " + detail::where(file, line) + " (HELIX_CUDA_SYNC)");
+}
+
 }  // namespace helix::cuda
 
 // Wraps a CUDA runtime or cuBLAS call: throws helix::cuda_error naming it when it fails.
 #define HELIX_CUDA_CHECK(call) ::helix::cuda::check((call), #call, __FILE__, __LINE__)
-// After a kernel launch: launch errors (bad configuration, no device) surface here, named by `what`.
-#define HELIX_CUDA_CHECK_LAUNCH(what) ::helix::cuda::check(cudaGetLastError(), what, __FILE__, __LINE__)
+// After a kernel launch: launch errors (bad configuration, no device) surface here, named by `what`; with
+// HELIX_CUDA_SYNC=1, errors while the kernel runs as well.
+#define HELIX_CUDA_CHECK_LAUNCH(what) ::helix::cuda::check_launch(what, __FILE__, __LINE__)

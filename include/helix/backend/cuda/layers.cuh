@@ -115,8 +115,12 @@ struct device_layer<dropout, cuda_device> {
         check_batch(in.batch(), out.batch(), "dropout");
         static_assert(L::cache_size == L::input::size, "dropout: the mask is one value per input");
         const bool active = ctx.training && layer.rate > 0.0f;
-        // The same draws as the CPU: one per value, indexed by the value's position in the batch.
-        const std::uint64_t first = active ? ctx.rng.reserve(in.size()) : 0;
+        // The same draws as the CPU: one per value, indexed by the value's position in the global batch.
+        std::uint64_t first = 0;
+        if (active) {
+            const share_draws draws = draws_of_share(ctx.share, in.batch(), L::input::size, "dropout");
+            first = ctx.rng.reserve(draws.reserved) + draws.offset;
+        }
         const T keep_scale = T(1) / (T(1) - T(layer.rate));
         cuda::dropout_forward(ctx, in.data(), out.data(), cache, in.size(), ctx.rng, first, layer.rate, keep_scale, active);
     }

@@ -23,11 +23,13 @@ public:
     static constexpr std::size_t param_size = bound_type::param_size;
     static constexpr std::size_t workspace_per_sample = 2 * io_size<output> + bound_type::cache_size;
 
-    explicit network(const Model& spec = Model{}) : model_(spec), params_(param_size), grads_(param_size) {
+    // The arenas are zeroed in ctx's stream order.
+    explicit network(context& ctx, const Model& spec = Model{})
+        : model_(spec), params_(param_size, ctx.stream()), grads_(param_size, ctx.stream()) {
         model_.describe(info_);
     }
     // The same layers as a host network's (run-time settings such as dropout rates included).
-    explicit network(const bound_type& bound) : model_(bound), params_(param_size), grads_(param_size) {
+    network(context& ctx, const bound_type& bound) : model_(bound), params_(param_size, ctx.stream()), grads_(param_size, ctx.stream()) {
         model_.describe(info_);
     }
 
@@ -36,7 +38,7 @@ public:
     };
 
     result forward(context& ctx, view_t<const T, In, cuda_device> in) {
-        reserve(in.batch());
+        reserve(ctx, in.batch());
         helix::detail::forward_layer<T>(model_, ctx, static_cast<const T*>(params_.data()), in, output_view(), cache());
         return {output_view(), output_gradient()};
     }
@@ -89,8 +91,8 @@ private:
             throw shape_error(std::string("cuda::network::") + what + ": expected " + std::to_string(param_size) +
                               " values, got " + std::to_string(n));
     }
-    void reserve(std::size_t batch) {
-        if (batch * workspace_per_sample > workspace_.size()) workspace_.resize(batch * workspace_per_sample);
+    void reserve(context& ctx, std::size_t batch) {
+        if (batch * workspace_per_sample > workspace_.size()) workspace_.resize(batch * workspace_per_sample, ctx.stream());
         batch_ = batch;
     }
     view_t<T, output, cuda_device> output_view() noexcept { return view_at<output, T, cuda_device>(workspace_.data(), batch_); }

@@ -26,8 +26,8 @@ struct adam {
 
     void step(context& ctx, T* params, const T* grads, std::size_t n) {
         if (m_.size() != n) {
-            m_.resize(n);
-            v_.resize(n);
+            m_.resize(n, ctx.stream());
+            v_.resize(n, ctx.stream());
             t_ = 0;
         }
         ++t_;
@@ -47,8 +47,8 @@ struct adam {
     }
     void restore(context& ctx, std::span<const T> m, std::span<const T> v, std::size_t t) {
         if (m.size() != v.size()) throw shape_error("cuda::adam::restore: moment sizes differ");
-        m_.resize(m.size());
-        v_.resize(v.size());
+        m_.resize(m.size(), ctx.stream());  // zeroed before the copies below, in the same stream
+        v_.resize(v.size(), ctx.stream());
         copy_to_device(ctx.stream(), m.data(), m_.data(), m.size());
         copy_to_device(ctx.stream(), v.data(), v_.data(), v.size());
         t_ = t;
@@ -73,7 +73,7 @@ struct sgd {
 
     void step(context& ctx, T* params, const T* grads, std::size_t n) {
         const bool use_velocity = momentum != T(0);
-        if (use_velocity && velocity_.size() != n) velocity_.resize(n);
+        if (use_velocity && velocity_.size() != n) velocity_.resize(n, ctx.stream());
         const kernels::sgd_update<T> update{lr, momentum, weight_decay, steps_ == 0};
         T* velocity = use_velocity ? velocity_.data() : nullptr;
         parallel_for(ctx, n, HELIX_DEVICE_LAMBDA(std::size_t i) {
