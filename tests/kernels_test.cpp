@@ -132,14 +132,16 @@ TEST_CASE("select_top_k equals a stable descending sort, ties to the lowest inde
 TEST_CASE("conv_relu_pool_at equals the reference conv1d, relu and max_pool1d, and the CPU fused layer") {
     constexpr std::size_t L = 300, C = 4, F = 16, W = 15, P = 30;
     using layer = conv1d_relu_max_pool1d<F, W, P, P, padding::same, bias::on>::bind<shape<L, C>>;
-    const kernels::conv_pool_sizes s{L, C, F, W, P, P, layer::pad_before};
+    const kernels::conv_pool_sizes s{L, C, F, W, P, P, layer::pad_before, layer::geometry::group};
+    static_assert(layer::geometry::group == 3, "EPIANN's sizes use the triple table");
     auto weight = normals(layer::param_size, 6);
     // One-hot DNA with an N, then general input.
     std::vector<float> onehot(L * C, 0.0f);
     counter_rng rng(7);
     for (std::size_t p = 0; p < L; ++p)
         if (p != 17) onehot[p * C + rng.next_below(C)] = 1.0f;
-    for (const auto& x : {onehot, normals(L * C, 8)}) {
+    for (const bool one_hot : {true, false}) {
+        const auto x = one_hot ? onehot : normals(L * C, 8);
         std::vector<float> conv((L - W + 1) * F), relu_out(conv.size()), pooled(layer::out_length * F);
         kernels::reference::conv1d(x.data(), L, C, weight.data(), weight.data() + layer::weight_size, F, W, conv.data());
         for (std::size_t i = 0; i < conv.size(); ++i) relu_out[i] = std::max(conv[i], 0.0f);
@@ -157,6 +159,9 @@ TEST_CASE("conv_relu_pool_at equals the reference conv1d, relu and max_pool1d, a
                 const auto r = kernels::conv_relu_pool_at(s, x.data(), weight.data(), weight.data() + layer::weight_size, o, f);
                 CHECK(r.value == Approx(pooled[o * F + f]).margin(1e-5));
                 CHECK(r.value == Approx(out[o * F + f]).margin(1e-5));
+                // One-hot: the same additions in the same order as the CPU's table, so the same bits and the same
+                // argmax (a near-tie in a 30-wide window cannot go another way on the GPU).
+                if (one_hot) CHECK(r.value == out[o * F + f]);
                 if (r.value > 0) {
                     CHECK(r.where == arg[o * F + f]);
                     CHECK(conv[std::size_t(r.where) * F + f] == Approx(r.value).margin(1e-5));

@@ -203,7 +203,7 @@ template <std::size_t Filters, std::size_t Width, std::size_t PoolWidth, std::si
 struct device_layer<conv1d_relu_max_pool1d<Filters, Width, PoolWidth, PoolStride, Padding, Bias>, cuda_device> {
     template <class L>
     static constexpr kernels::conv_pool_sizes sizes() {
-        return {L::length, L::channels, Filters, Width, PoolWidth, PoolStride, L::pad_before};
+        return {L::length, L::channels, Filters, Width, PoolWidth, PoolStride, L::pad_before, L::geometry::group};
     }
     template <class T, class L, class In, class Out>
     static void forward(const L&, cuda::context& ctx, const T* params, In in, Out out, T* cache) {
