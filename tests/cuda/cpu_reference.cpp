@@ -4,31 +4,34 @@
 
 namespace helix_cuda_test {
 
-template <class In, class Model>
-case_result run_cpu(input_kind kind, bool training) {
-    const case_data d = make_case_data<In, Model>(kind);
-    network<In, Model, float> net;
+template <class In, class Model, class T>
+case_results run_cpu(input_kind kind, mode m) {
+    const case_data<T> d = make_case_data<In, Model, T>(kind);
+    network<In, Model, T> net;
     std::copy(d.params.begin(), d.params.end(), net.parameters().begin());
     cpu_context ctx(2, /*seed=*/21);
-    ctx.training = training;
-    ctx.auxiliary_outputs = true;  // every output is compared
-    const auto in = view_at<In, const float>(d.input.data(), batch);
-    const auto out = net.forward(ctx, in);
-    case_result r;
-    r.output.resize(batch * io_size<typename network<In, Model, float>::output>);
-    const float* y = first_data(out);
-    std::copy(y, y + r.output.size(), r.output.begin());
-    std::copy(d.output_gradient.begin(), d.output_gradient.end(), first_data(out.gradient));
-    std::vector<float> din(d.input.size());
-    net.zero_grad();
-    net.backward(ctx, in, view_at<In, float>(din.data(), batch));
-    r.input_gradient = din;
-    r.parameter_gradient.assign(net.gradients().begin(), net.gradients().end());
-    return r;
+    set_mode(ctx, m);
+    case_results results;
+    results.tensors = net.parameter_info();
+    for (const std::size_t batch : batches) {
+        const auto in = view_at<In, const T>(d.input.data(), batch);
+        const auto out = net.forward(ctx, in);
+        case_result r;
+        const std::size_t outputs = batch * io_size<typename network<In, Model, T>::output>;
+        r.output = as_float(first_data(out), outputs);
+        std::copy_n(d.output_gradient.begin(), outputs, first_data(out.gradient));
+        std::vector<T> din(batch * io_size<In>);
+        net.zero_grad();
+        net.backward(ctx, in, view_at<In, T>(din.data(), batch));
+        r.input_gradient = as_float(din.data(), din.size());
+        r.parameter_gradient = as_float(net.gradients().data(), net.gradients().size());
+        results.batches.push_back(std::move(r));
+    }
+    return results;
 }
 
-#define HELIX_DEFINE_CPU_CASE(name, In, Model, kind, training) \
-    case_result cpu_##name() { return run_cpu<In, Model>(kind, training); }
+#define HELIX_DEFINE_CPU_CASE(name, In, Model, T, kind, mode) \
+    case_results cpu_##name() { return run_cpu<In, Model, T>(kind, mode); }
 HELIX_CUDA_CASES(HELIX_DEFINE_CPU_CASE)
 
 }  // namespace helix_cuda_test

@@ -1,8 +1,9 @@
 // The CUDA backend against the CPU backend: every case of cases.hpp (each layer at EPIANN's sizes, composites, the
 // whole paper model in training mode) forward and backward on both, outputs, input gradients and parameter
-// gradients compared; then losses and optimisers. Exits 77 (CTest: skipped) when no CUDA device answers; any error of
-// the device query counts as no device. Float results agree within rounding: tolerances are relative to the largest
-// reference value of each array.
+// gradients compared, at two batch sizes through one network; then losses, optimisers and epiann's cuda_network.
+// Exits 77 (CTest: skipped) when no CUDA device answers (any error of the device query counts as none), but fails
+// when nvidia-smi lists a GPU CUDA cannot use. Float results agree within rounding: tolerances are relative to the
+// largest reference value of each array, each parameter tensor on its own.
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -14,66 +15,106 @@
 
 namespace helix_cuda_test {
 
-template <class In, class Model>
-case_result run_cuda(input_kind kind, bool training) {
-    const case_data d = make_case_data<In, Model>(kind);
+template <class In, class Model, class T>
+case_results run_cuda(input_kind kind, mode m) {
+    const case_data<T> d = make_case_data<In, Model, T>(kind);
     cuda::context ctx(/*seed=*/21);
-    ctx.training = training;
-    ctx.auxiliary_outputs = true;  // every output is compared
-    cuda::network<In, Model, float> net(ctx);
+    set_mode(ctx, m);
+    cuda::network<In, Model, T> net(ctx);
     net.upload_parameters(ctx, d.params);
-    cuda::device_buffer<float> input(d.input.size(), ctx.stream()), din(d.input.size(), ctx.stream());
+    cuda::device_buffer<T> input(d.input.size(), ctx.stream()), din(d.input.size(), ctx.stream());
     cuda::copy_to_device(ctx.stream(), d.input.data(), input.data(), d.input.size());
-    const auto in = view_at<In, const float, cuda_device>(input.data(), batch);
-    const auto out = net.forward(ctx, in);
-    case_result r;
-    r.output.resize(d.output_gradient.size());
-    cuda::copy_to_host(ctx.stream(), static_cast<const float*>(first_data(out)), r.output.data(), r.output.size());
-    cuda::copy_to_device(ctx.stream(), d.output_gradient.data(), first_data(out.gradient), d.output_gradient.size());
-    net.zero_grad(ctx);
-    net.backward(ctx, in, view_at<In, float, cuda_device>(din.data(), batch));
-    r.input_gradient.resize(d.input.size());
-    cuda::copy_to_host(ctx.stream(), static_cast<const float*>(din.data()), r.input_gradient.data(), d.input.size());
-    r.parameter_gradient.resize(d.params.size());
-    net.download_gradients(ctx, r.parameter_gradient);
+    case_results results;
+    for (const std::size_t batch : batches) {  // one network: the second, smaller batch reuses its workspace
+        const auto in = view_at<In, const T, cuda_device>(input.data(), batch);
+        const auto out = net.forward(ctx, in);
+        const std::size_t outputs = batch * io_size<typename cuda::network<In, Model, T>::output>;
+        std::vector<T> host(outputs);
+        cuda::copy_to_host(ctx.stream(), static_cast<const T*>(first_data(out)), host.data(), outputs);
+        case_result r;
+        r.output = as_float(host.data(), outputs);
+        cuda::copy_to_device(ctx.stream(), d.output_gradient.data(), first_data(out.gradient), outputs);
+        net.zero_grad(ctx);
+        net.backward(ctx, in, view_at<In, T, cuda_device>(din.data(), batch));
+        host.resize(batch * io_size<In>);
+        cuda::copy_to_host(ctx.stream(), static_cast<const T*>(din.data()), host.data(), host.size());
+        r.input_gradient = as_float(host.data(), host.size());
+        std::vector<T> grads(d.params.size());
+        net.download_gradients(ctx, grads);
+        r.parameter_gradient = as_float(grads.data(), grads.size());
+        results.batches.push_back(std::move(r));
+    }
     ctx.synchronize();
-    return r;
+    return results;
 }
 
-#define HELIX_DEFINE_CUDA_CASE(name, In, Model, kind, training) \
-    case_result cuda_##name() { return run_cuda<In, Model>(kind, training); }
+#define HELIX_DEFINE_CUDA_CASE(name, In, Model, T, kind, mode) \
+    case_results cuda_##name() { return run_cuda<In, Model, T>(kind, mode); }
 HELIX_CUDA_CASES(HELIX_DEFINE_CUDA_CASE)
 
 int failures = 0;
 
+// The worst element of got against want, relative to the largest |want| of the array (one tensor); NaN must meet
+// NaN (the auxiliary heads' fill in inference), a NaN on one side only fails.
+void compare(const std::string& what, const float* got, const float* want, std::size_t n, double tolerance) {
+    double scale = 0, worst = 0;
+    std::size_t at = 0, nan_pairs = 0;
+    bool nan_mismatch = false;
+    for (std::size_t i = 0; i < n; ++i)
+        if (std::isfinite(want[i])) scale = std::fmax(scale, std::fabs(double(want[i])));
+    for (std::size_t i = 0; i < n; ++i) {
+        if (std::isnan(got[i]) || std::isnan(want[i])) {
+            if (std::isnan(got[i]) && std::isnan(want[i])) ++nan_pairs;
+            else if (!nan_mismatch) {
+                nan_mismatch = true;
+                at = i;
+            }
+            continue;
+        }
+        const double e = std::fabs(double(got[i]) - double(want[i]));
+        if (!(e <= worst)) {  // also catches infinities that differ
+            worst = e;
+            if (!nan_mismatch) at = i;
+        }
+    }
+    const double relative = scale > 0 ? worst / scale : worst;
+    const bool ok = !nan_mismatch && relative <= tolerance;
+    std::printf("%s %s: %zu values%s, worst |cuda - cpu| %.3g at %zu (%.3g of the largest |cpu| %.3g)%s\n",
+                ok ? "ok  " : "FAIL", what.c_str(), n, nan_pairs ? (" (" + std::to_string(nan_pairs) + " NaN on both)").c_str() : "",
+                worst, at, relative, scale, nan_mismatch ? "; NaN on one side only" : "");
+    if (!ok) ++failures;
+}
 void compare(const std::string& what, const std::vector<float>& got, const std::vector<float>& want, double tolerance) {
     if (got.size() != want.size()) {
         std::printf("FAIL %s: %zu values, expected %zu\n", what.c_str(), got.size(), want.size());
         ++failures;
         return;
     }
-    double scale = 0, worst = 0;
-    std::size_t at = 0;
-    for (const float w : want) scale = std::fmax(scale, std::fabs(double(w)));
-    for (std::size_t i = 0; i < got.size(); ++i) {
-        const double e = std::fabs(double(got[i]) - double(want[i]));
-        if (!(e <= worst)) {  // also catches NaN
-            worst = e;
-            at = i;
-        }
-    }
-    const double relative = scale > 0 ? worst / scale : worst;
-    const bool ok = relative <= tolerance;
-    std::printf("%s %s: %zu values, worst |cuda - cpu| %.3g at %zu (%.3g of the largest |cpu| %.3g)\n", ok ? "ok  " : "FAIL",
-                what.c_str(), got.size(), worst, at, relative, scale);
-    if (!ok) ++failures;
+    compare(what, got.data(), want.data(), got.size(), tolerance);
 }
 
-void check_case(const char* name, case_result cpu, case_result gpu) {
+// Outputs and input gradients as wholes; parameter gradients tensor by tensor, each against its own largest value,
+// so an error in a small tensor cannot hide beside a large one.
+void check_case(const char* name, const case_results& cpu, const case_results& gpu) {
     const double tolerance = 1e-3;
-    compare(std::string(name) + " output", gpu.output, cpu.output, tolerance);
-    compare(std::string(name) + " input gradient", gpu.input_gradient, cpu.input_gradient, tolerance);
-    compare(std::string(name) + " parameter gradient", gpu.parameter_gradient, cpu.parameter_gradient, tolerance);
+    if (cpu.batches.size() != gpu.batches.size()) {
+        std::printf("FAIL %s: %zu batches on the GPU, %zu on the CPU\n", name, gpu.batches.size(), cpu.batches.size());
+        ++failures;
+        return;
+    }
+    for (std::size_t k = 0; k < cpu.batches.size(); ++k) {
+        const std::string at = std::string(name) + " (batch " + std::to_string(batches[k]) + ")";
+        const case_result &c = cpu.batches[k], &g = gpu.batches[k];
+        compare(at + " output", g.output, c.output, tolerance);
+        compare(at + " input gradient", g.input_gradient, c.input_gradient, tolerance);
+        if (g.parameter_gradient.size() != c.parameter_gradient.size()) {
+            compare(at + " parameter gradient", g.parameter_gradient, c.parameter_gradient, tolerance);
+            continue;
+        }
+        for (const auto& t : cpu.tensors)
+            compare(at + " gradient of " + t.name, g.parameter_gradient.data() + t.offset, c.parameter_gradient.data() + t.offset,
+                    t.size, tolerance);
+    }
 }
 
 void check_losses_and_optimisers() {
@@ -110,16 +151,21 @@ void check_losses_and_optimisers() {
         grads[i] = float(rng.next_normal());
     }
     cuda::device_buffer<float> dparams(p, ctx.stream()), dgrads(p, ctx.stream());
-    for (int which = 0; which < 2; ++which) {
+    // Adam plain and with weight decay; SGD with momentum and weight decay, and plain.
+    const char* names[] = {"adam, 3 steps", "adam with weight decay 0.01, 3 steps", "sgd with momentum, 3 steps",
+                           "sgd without momentum, 3 steps"};
+    for (int which = 0; which < 4; ++which) {
         std::vector<float> host = params;
         cuda::copy_to_device(ctx.stream(), params.data(), dparams.data(), p);
         cuda::copy_to_device(ctx.stream(), grads.data(), dgrads.data(), p);
-        adam<float> cpu_adam(1e-2f);
-        sgd<float> cpu_sgd(1e-2f, 0.9f, 1e-4f);
-        cuda::adam<float> gpu_adam(1e-2f);
-        cuda::sgd<float> gpu_sgd(1e-2f, 0.9f, 1e-4f);
+        const float decay = which == 1 ? 1e-2f : 0.0f;
+        adam<float> cpu_adam(1e-2f, 0.9f, 0.999f, 1e-8f, decay);
+        cuda::adam<float> gpu_adam(1e-2f, 0.9f, 0.999f, 1e-8f, decay);
+        const float momentum = which == 2 ? 0.9f : 0.0f, sgd_decay = which == 2 ? 1e-4f : 0.0f;
+        sgd<float> cpu_sgd(1e-2f, momentum, sgd_decay);
+        cuda::sgd<float> gpu_sgd(1e-2f, momentum, sgd_decay);
         for (int step = 0; step < 3; ++step) {
-            if (which == 0) {
+            if (which < 2) {
                 cpu_adam.step(host, grads);
                 gpu_adam.step(ctx, dparams.data(), dgrads.data(), p);
             } else {
@@ -129,7 +175,7 @@ void check_losses_and_optimisers() {
         }
         std::vector<float> got(p);
         cuda::copy_to_host(ctx.stream(), static_cast<const float*>(dparams.data()), got.data(), p);
-        compare(which == 0 ? "adam, 3 steps" : "sgd with momentum, 3 steps", got, host, 1e-6);
+        compare(names[which], got, host, 1e-6);
     }
 }
 
@@ -169,9 +215,10 @@ int main() {
         return 77;
     }
     try {
-#define HELIX_RUN_CASE(name, In, Model, kind, training) check_case(#name, cpu_##name(), cuda_##name());
+#define HELIX_RUN_CASE(name, In, Model, T, kind, mode) check_case(#name, cpu_##name(), cuda_##name());
         HELIX_CUDA_CASES(HELIX_RUN_CASE)
         check_losses_and_optimisers();
+        failures += check_cuda_network();
     } catch (const std::exception& e) {
         std::printf("FAIL: %s\n", e.what());
         return 1;
