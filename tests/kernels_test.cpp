@@ -129,6 +129,42 @@ TEST_CASE("select_top_k equals a stable descending sort, ties to the lowest inde
     CHECK(got == std::vector<std::int32_t>{2, 3, 0, 1});
 }
 
+// The CUDA top-k's block-wide selection, run on the host as the kernel runs it: 256 lanes, a tree of pairs.
+std::vector<std::int32_t> block_top_k(const std::vector<float>& row, std::size_t k) {
+    constexpr std::size_t lanes = 256;
+    std::vector<unsigned> taken((row.size() + 31) / 32, 0u);
+    std::vector<std::int32_t> chosen;
+    for (std::size_t r = 0; r < k; ++r) {
+        std::vector<float> value(lanes);
+        std::vector<std::int32_t> index(lanes);
+        for (std::size_t lane = 0; lane < lanes; ++lane)
+            kernels::top_k_lane_best(row.data(), row.size(), lane, lanes, taken.data(), value[lane], index[lane]);
+        for (std::size_t half = lanes / 2; half > 0; half /= 2)
+            for (std::size_t lane = 0; lane < half; ++lane)
+                kernels::top_k_keep_better(value[lane], index[lane], value[lane + half], index[lane + half]);
+        chosen.push_back(index[0]);
+        taken[std::size_t(index[0]) / 32] |= 1u << (std::size_t(index[0]) % 32);
+    }
+    return chosen;
+}
+
+TEST_CASE("the CUDA top-k's block-wide selection gives select_top_k's indices, ties and NaN included") {
+    counter_rng rng(41);
+    for (const std::size_t n : {std::size_t(32), std::size_t(300), std::size_t(6700)})
+        for (int trial = 0; trial < 4; ++trial) {
+            std::vector<float> row(n);
+            for (auto& v : row) v = float(int(rng.next_below(trial < 2 ? 7 : 1000))) - 3;  // many ties when trial < 2
+            if (trial % 2 == 1)
+                for (std::size_t i = 0; i < n; i += 9) row[i] = NAN;
+            for (const std::size_t k : {std::size_t(1), std::size_t(32)}) {
+                std::vector<std::int32_t> want(k);
+                kernels::select_top_k(row.data(), n, k, want.data());
+                INFO("n " << n << ", trial " << trial << ", k " << k);
+                CHECK(block_top_k(row, k) == want);
+            }
+        }
+}
+
 TEST_CASE("conv_relu_pool_at equals the reference conv1d, relu and max_pool1d, and the CPU fused layer") {
     constexpr std::size_t L = 300, C = 4, F = 16, W = 15, P = 30;
     using layer = conv1d_relu_max_pool1d<F, W, P, P, padding::same, bias::on>::bind<shape<L, C>>;

@@ -5,7 +5,7 @@
 // [Lq, Lk] at the same offset as on the CPU, so attention() reads either backend's cache.
 // Scores: one thread per (sample, i, j) runs kernels::additive_score; softmax: one thread per row runs
 // kernels::softmax_row (rows are short: 67 or 100 keys in EPIANN). Backward recomputes tanh, as the CPU does, with
-// one thread per output value (no atomics).
+// one thread per output value or partial sum (no atomics).
 #pragma once
 
 #include <cmath>
@@ -38,8 +38,9 @@ void attention_scores(const context& ctx, attention_sizes s, std::size_t batch, 
 }
 
 // Given ds = dL/da [batch, Lq, Lk]: turns it into dL/ds in place (softmax backward), then writes
-// dqp [batch * Lq, Dim], dkp [batch * Lk, Dim] and adds dL/dv into dv [Dim] (partial sums per sample in dv_part
-// [batch, Dim], then summed in sample order).
+// dqp [batch * Lq, Dim], dkp [batch * Lk, Dim] and adds dL/dv into dv [Dim]. dL/dv comes out of the query-gradient
+// pass, which computes the same tanh: one partial sum per (sample, query, d) in dv_part [batch * Lq, Dim], summed
+// over the queries of each sample (in place, into the sample's first row), then over the samples, always in order.
 template <class T>
 void attention_backward(const context& ctx, attention_sizes s, std::size_t batch, const T* v, const T* cache, T* ds,
                         T* dqp, T* dkp, T* dv_part, T* dv) {
@@ -52,12 +53,15 @@ void attention_backward(const context& ctx, attention_sizes s, std::size_t batch
         const std::size_t b = n / (lq * dim), i = n / dim % lq, d = n % dim;
         const T* c = cache + b * s.cache_size;
         const T q = c[i * dim + d];
-        T sum = 0;
+        T sum = 0, score_weight = 0;
         for (std::size_t j = 0; j < lk; ++j) {
             const T t = std::tanh(q + c[s.key_offset + j * dim + d]);
-            sum += ds[(b * lq + i) * lk + j] * (T(1) - t * t);
+            const T g = ds[(b * lq + i) * lk + j];
+            sum += g * (T(1) - t * t);
+            score_weight += g * t;
         }
         dqp[n] = sum * v[d];
+        dv_part[n] = score_weight;
     }, "attention_query_gradient");
     parallel_for(ctx, batch * lk * dim, HELIX_DEVICE_LAMBDA(std::size_t n) {
         const std::size_t b = n / (lk * dim), j = n / dim % lk, d = n % dim;
@@ -72,16 +76,13 @@ void attention_backward(const context& ctx, attention_sizes s, std::size_t batch
     }, "attention_key_gradient");
     parallel_for(ctx, batch * dim, HELIX_DEVICE_LAMBDA(std::size_t n) {
         const std::size_t b = n / dim, d = n % dim;
-        const T* c = cache + b * s.cache_size;
         T sum = 0;
-        for (std::size_t i = 0; i < lq; ++i)
-            for (std::size_t j = 0; j < lk; ++j)
-                sum += ds[(b * lq + i) * lk + j] * std::tanh(c[i * dim + d] + c[s.key_offset + j * dim + d]);
-        dv_part[n] = sum;
+        for (std::size_t i = 0; i < lq; ++i) sum += dv_part[(b * lq + i) * dim + d];
+        dv_part[b * lq * dim + d] = sum;  // only this thread reads or writes the sample's column d
     }, "attention_score_weight_gradient");
     parallel_for(ctx, dim, HELIX_DEVICE_LAMBDA(std::size_t d) {
         T sum = 0;
-        for (std::size_t b = 0; b < batch; ++b) sum += dv_part[b * dim + d];
+        for (std::size_t b = 0; b < batch; ++b) sum += dv_part[b * lq * dim + d];
         dv[d] += sum;
     }, "attention_score_weight_sum");
 }

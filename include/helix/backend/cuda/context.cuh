@@ -77,6 +77,18 @@ public:
         return reinterpret_cast<T*>(scratch_.data());
     }
 
+    // At least n values of T for the partial sums of a reduction (launch.cuh, the weight gradients), valid until the
+    // next partials() call; apart from scratch(), so a layer reduces while it holds its scratch area.
+    template <class T>
+    T* partials(std::size_t n) {
+        const std::size_t bytes = n * sizeof(T);
+        if (bytes > partials_.size()) {
+            synchronize();
+            partials_.resize(bytes, stream_);
+        }
+        return reinterpret_cast<T*>(partials_.data());
+    }
+
     counter_rng rng;
     bool training = false;
     bool auxiliary_outputs = false;  // as cpu_context::auxiliary_outputs
@@ -85,7 +97,7 @@ public:
 private:
     cudaStream_t stream_ = nullptr;
     cublasHandle_t blas_ = nullptr;
-    device_buffer<unsigned char> scratch_;
+    device_buffer<unsigned char> scratch_, partials_;
 };
 
 }  // namespace helix::cuda

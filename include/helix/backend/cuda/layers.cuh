@@ -336,7 +336,7 @@ struct device_layer<additive_cross_attention<Dim, Queries>, cuda_device> {
         const T* q = query_half(in).data();
         const T* k = key_half(in).data();
         const T* dr = dout.data();
-        T* ds = ctx.scratch<T>(batch * (lq * lk + lq * Dim + lk * Dim + Dim));
+        T* ds = ctx.scratch<T>(batch * (lq * lk + lq * Dim + lk * Dim + lq * Dim));
         T* dqp = ds + batch * lq * lk;
         T* dkp = dqp + batch * lq * Dim;
         T* dv_part = dkp + batch * lk * Dim;
