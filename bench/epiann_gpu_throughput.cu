@@ -4,8 +4,8 @@
 // Two paths, named in the output line:
 //   device  helix::cuda::network + cuda::adam + the CUDA losses: parameters, gradients and Adam's moments stay on the
 //           device; per step only the loss terms (one value per prediction) and, in inference, the logits come back.
-//   mirror  epiann::cuda_network, what `epiann train|evaluate|predict --device cuda` runs: the host network's parameters
-//           are uploaded and its gradients downloaded every step (2 x 22 MB for the paper model), Adam runs on the host.
+//   mirror  epiann::cuda_network, what `epiann train|evaluate|predict --device cuda` runs, with whatever it copies
+//           between host and device per step; its own Adam step (adam_step) where it has one, else the host's Adam.
 // A step ends when the device has finished it (the stream is synchronised inside the timing).
 // Usage: epiann_gpu_throughput [--mode train|infer] [--batch 64] [--steps 10] [--size paper|reduced]
 //                              [--path device|mirror] [--threads 2 (host threads of the mirror path)]
@@ -111,7 +111,8 @@ void run_device(const options& o, const Model& spec) {
     });
 }
 
-// epiann::cuda_network: the host network's interface, the host's Adam; what the epiann application runs.
+// epiann::cuda_network: the host network's interface; what the epiann application runs (its trainer calls
+// adam_step when the mirror keeps the optimiser state on the device).
 template <std::size_t LE, std::size_t LP, class Model>
 void run_mirror(const options& o, const Model& spec) {
     using Net = helix::network<epiann::epiann_input<LE, LP>, Model, float>;
@@ -123,7 +124,16 @@ void run_mirror(const options& o, const Model& spec) {
     const helix_bench::epiann_batch<LE, LP> batch(o.batch, 3);
     std::vector<float> probability(o.batch);
     time_steps(o, [&]() -> float {
-        if (o.mode == "train") return helix_bench::train_step(net, optimizer, ctx, batch);
+        if (o.mode == "train") {
+            ctx.training = true;
+            const auto out = net.forward(ctx, batch.input());
+            const float loss = helix_bench::epiann_loss(out, batch);
+            net.zero_grad();
+            net.backward(ctx, batch.input());
+            if constexpr (requires { net.adam_step(optimizer); }) net.adam_step(optimizer);
+            else optimizer.step(net, ctx);
+            return loss;
+        }
         helix_bench::infer(net, ctx, batch, probability.data());
         return 0.0f;
     });

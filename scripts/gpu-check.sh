@@ -3,7 +3,7 @@
 # CMake, ninja, a compiler, maybe a Python with PyTorch; no network, no Debian packages), in one go, in under 8 minutes.
 #
 #   scripts/gpu-check.sh --pack        here, with apt: download the Debian packages the GPU build needs (Eigen 3.4,
-#                                      header-only) into gpu-pack/ (ignored by git) and unpack them into gpu-pack/root
+#                                      Catch2 2.13) into gpu-pack/ (ignored by git) and unpack them into gpu-pack/root
 #   scripts/gpu-check.sh               on the GPU machine (gpu-pack/ copied along): configure build-gpu/ for CUDA
 #                                      against gpu-pack/root only, build cuda_backend_test and epiann_gpu_throughput,
 #                                      run the test, time EPIANN (paper model, train and infer, batch 64 and 512) with
@@ -15,8 +15,8 @@
 # Every step has a time limit and the whole run a deadline (HELIX_GPU_CHECK_BUDGET, 470 s); a failing step does not
 # stop the others (only those that need its result). Exit status 0 only when every step passed; a skipped step
 # (no PyTorch with CUDA, no time left) counts as not passed.
-# The build is minimal (cmake/helix_gpu_check.cmake): helix, Eigen, OpenMP (the compiler's) and CUDA; no htslib,
-# Catch2 or Google Benchmark. Environment (all optional):
+# The build is minimal (cmake/helix_gpu_check.cmake): helix, Eigen, OpenMP (the compiler's), CUDA and Catch2's CMake
+# package; no htslib, CLI11, nlohmann-json, libBigWig, curl, zlib or Google Benchmark. Environment (all optional):
 #   CUDA_HOME (/usr/local/cuda)  CUDA_ARCH (90)  CXX (g++)  PYTHON (the first python3 whose torch sees CUDA)
 #   BUILD_DIR (build-gpu)  PACK_DIR (gpu-pack)  STEPS (10, timed steps per benchmark run)  TORCH_FLAGS (e.g. --bf16)
 #   HELIX_GPU_CHECK_BUDGET (470 s)  HELIX_GPU_CHECK_OUT (a folder that receives the logs and the summary)
@@ -30,8 +30,9 @@ cuda_home="${CUDA_HOME:-/usr/local/cuda}"
 budget="${HELIX_GPU_CHECK_BUDGET:-470}"
 steps="${STEPS:-10}"
 pack_limit_mb=60
-# The Debian packages the GPU build needs. Eigen is header-only; OpenMP and CUDA come with the compiler and the toolkit.
-pack_packages=(libeigen3-dev)
+# The Debian packages the GPU build needs: Eigen (header-only) and Catch2 (only its CMake package is used: tests/ asks
+# for it; cuda_backend_test does not include it). OpenMP and CUDA come with the compiler and the toolkit.
+pack_packages=(libeigen3-dev catch2)
 
 usage() { sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
@@ -69,8 +70,10 @@ do_pack() {
     printf '%s %s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" \
       "$(sha256sum "$deb" | cut -d' ' -f1)" >>"$pack/MANIFEST"
   done
-  [[ -f $pack/root/usr/share/eigen3/cmake/Eigen3Config.cmake ]] ||
-    { echo "gpu-check.sh --pack: no Eigen3Config.cmake in $pack/root" >&2; return 1; }
+  local f
+  for f in usr/share/eigen3/cmake/Eigen3Config.cmake usr/lib/cmake/Catch2/Catch2Config.cmake; do
+    [[ -f $pack/root/$f ]] || { echo "gpu-check.sh --pack: no $f in $pack/root" >&2; return 1; }
+  done
   local bytes mb
   bytes="$(du -sb "$pack" | cut -f1)"
   mb="$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}')"
@@ -190,8 +193,8 @@ int main() { return omp_get_max_threads() > 0 ? 0 : 1; }' | "$cxx" -fopenmp -x c
   else
     cxx_version=none; notes+=("NO C++ compiler (g++)"); ok=0
   fi
-  if [[ -f $pack/root/usr/share/eigen3/cmake/Eigen3Config.cmake ]]; then
-    notes+=("pack $(tr '\n' ' ' <"$pack/MANIFEST" 2>/dev/null | awk '{print $1, $2}')")
+  if [[ -f $pack/root/usr/share/eigen3/cmake/Eigen3Config.cmake && -f $pack/root/usr/lib/cmake/Catch2/Catch2Config.cmake ]]; then
+    notes+=("pack: $(awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}' "$pack/MANIFEST" 2>/dev/null)")
   elif compgen -G "$pack/debs/*.deb" >/dev/null; then
     local deb
     for deb in "$pack"/debs/*.deb; do unpack_deb "$deb" "$pack/root" || ok=0; done
@@ -237,12 +240,14 @@ configure_and_build() {
     record build SKIP 0 "configure failed"
     return
   fi
-  # Only the pack: Eigen from gpu-pack/root, and nothing else found on the machine (no BLAS, MPI, xtensor).
+  # Only the pack: Eigen and Catch2 from gpu-pack/root, and nothing else found on the machine (no BLAS, MPI, xtensor).
+  # The tests directory is configured (it defines cuda_backend_test); only the two targets are built.
   run_step configure 120 "$cmake_bin" -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-    -DHELIX_GPU_CHECK=ON -DHELIX_BUILD_BENCH=ON -DHELIX_BUILD_EXAMPLES=OFF -DHELIX_BUILD_TESTS=OFF \
+    -DHELIX_GPU_CHECK=ON -DHELIX_BUILD_BENCH=ON -DHELIX_BUILD_EXAMPLES=OFF -DHELIX_BUILD_TESTS=ON \
     -DHELIX_ENABLE_CUDA=ON "-DCMAKE_CUDA_COMPILER=$nvcc" "-DCMAKE_CUDA_ARCHITECTURES=$arch" \
     "-DCMAKE_CXX_COMPILER=$cxx" -DHELIX_USE_BLAS=OFF -DHELIX_ENABLE_MPI=OFF -DCMAKE_DISABLE_FIND_PACKAGE_xtensor=ON \
-    "-DEigen3_DIR=$pack/root/usr/share/eigen3/cmake" "-DCMAKE_PREFIX_PATH=$pack/root/usr"
+    "-DEigen3_DIR=$pack/root/usr/share/eigen3/cmake" "-DCatch2_DIR=$pack/root/usr/lib/cmake/Catch2" \
+    "-DCMAKE_PREFIX_PATH=$pack/root/usr"
   rc=$?
   if ((rc != 0)); then
     show_log configure 40
@@ -250,7 +255,7 @@ configure_and_build() {
     record build SKIP 0 "configure failed"
     return
   fi
-  record configure PASS "$collected_seconds" "sm_$arch, $(grep -o 'Eigen3_DIR:PATH=.*' "$build/CMakeCache.txt" | cut -d= -f2)"
+  record configure PASS "$collected_seconds" "sm_$arch, Eigen3_DIR=$(sed -n 's/^Eigen3_DIR:[A-Z]*=//p' "$build/CMakeCache.txt")"
   run_step build "${HELIX_GPU_CHECK_BUILD_LIMIT:-330}" "$cmake_bin" --build "$build" -j "$(nproc)" --target cuda_backend_test epiann_gpu_throughput
   rc=$?
   if ((rc != 0)); then
@@ -263,7 +268,7 @@ configure_and_build() {
   record build PASS "$collected_seconds" "cuda_backend_test, epiann_gpu_throughput ($(nproc) jobs)"
 }
 
-test_exe() { echo "$build/bench/cuda_backend_test"; }
+test_exe() { echo "$build/tests/cuda_backend_test"; }
 bench_exe() { echo "$build/bench/epiann_gpu_throughput"; }
 
 run_test() {
@@ -398,7 +403,7 @@ summary() {
     if [[ $mode_arg == full ]]; then
       echo
       echo "EPIANN paper model (3000/2000 bp), examples/s, median of $steps steps; device: helix::cuda::network + cuda::adam;"
-      echo "mirror: epiann::cuda_network (what epiann --device cuda runs; host Adam, 2 x 22 MB copies per step)"
+      echo "mirror: epiann::cuda_network, what epiann --device cuda runs; device/torch: helix-device over torch"
       printf '%-6s %6s %14s %14s %14s %10s\n' mode batch helix-device helix-mirror "torch${TORCH_FLAGS:+ $TORCH_FLAGS}" device/torch
       for mode in train infer; do
         for batch in 64 512; do

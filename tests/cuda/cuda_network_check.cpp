@@ -4,7 +4,9 @@
 // header needs no CUDA headers; the definitions come from epiann_cuda.
 #include <cmath>
 #include <cstdio>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <helix/helix.hpp>
@@ -36,9 +38,10 @@ struct fixed_batch {
     }
 };
 
-// One step of EPIANN's loss (10 x BCE + the two coordinate MSEs) and host Adam, on either network.
+// One step of EPIANN's loss (10 x BCE + the two coordinate MSEs) and Adam, on either network: the host's Adam on
+// the host arenas, or (on_device) cuda_network's Adam on the device.
 template <class Net>
-double train_step(Net& net, cpu_context& ctx, adam<float>& optimizer, const fixed_batch& b) {
+double train_step(Net& net, cpu_context& ctx, adam<float>& optimizer, const fixed_batch& b, bool on_device = false) {
     const auto in = make_pair_view(b.enhancer.cview(), b.promoter.cview());
     const auto out = net.forward(ctx, in);
     const double loss = bce_with_logits(out.first, b.label.cview(), out.gradient.first, 10.f) +
@@ -46,8 +49,34 @@ double train_step(Net& net, cpu_context& ctx, adam<float>& optimizer, const fixe
                         mse(out.second.second, b.promoter_coords.cview(), out.gradient.second.second);
     net.zero_grad();
     net.backward(ctx, in);
+    if constexpr (requires { net.adam_step(optimizer); }) {
+        if (on_device) {
+            const auto bad = net.adam_step(optimizer);
+            if (!bad.gradient.empty() || !bad.weight.empty()) std::printf("FAIL cuda_network: non-finite %s%s\n", bad.gradient.c_str(), bad.weight.c_str());
+            return loss;
+        }
+    }
     optimizer.step(net);
     return loss;
+}
+
+// The worst difference of two arenas, tensor by tensor, against each tensor's largest value.
+int compare_arenas(const char* what, const std::vector<param_info>& info, std::span<const float> got, std::span<const float> want) {
+    int mismatches = 0;
+    for (const auto& t : info) {
+        double scale = 0, worst = 0;
+        for (std::size_t i = t.offset; i < t.offset + t.size; ++i) {
+            scale = std::fmax(scale, std::fabs(double(want[i])));
+            const double e = std::fabs(double(got[i]) - double(want[i]));
+            if (!(e <= worst)) worst = e;
+        }
+        if (!(worst <= 1e-3 * scale)) {
+            std::printf("FAIL cuda_network %s of %s: worst |cuda - cpu| %.3g (largest |cpu| %.3g)\n", what, t.name.c_str(), worst, scale);
+            ++mismatches;
+        }
+    }
+    std::printf("%s cuda_network %s, %zu tensors compared\n", mismatches ? "FAIL" : "ok  ", what, info.size());
+    return mismatches;
 }
 
 }  // namespace
@@ -55,37 +84,38 @@ double train_step(Net& net, cpu_context& ctx, adam<float>& optimizer, const fixe
 int check_cuda_network() {
     int mismatches = 0;
     const fixed_batch batch;
-    small_net cpu_net, device_host;  // device_host: the master copy cuda_network trains through the GPU
+    small_net cpu_net;
     cpu_net.init(5, init::truncated_normal{});
-    std::copy(cpu_net.parameters().begin(), cpu_net.parameters().end(), device_host.parameters().begin());
-    epiann::cuda_network<small_net> gpu_net(device_host);
-    cpu_context cpu_ctx(2, 9), gpu_ctx(2, 9);
-    cpu_ctx.training = gpu_ctx.training = true;
-    adam<float> cpu_adam(1e-3f), gpu_adam(1e-3f);
-    for (int step = 1; step <= 3; ++step) {
-        const double want = train_step(cpu_net, cpu_ctx, cpu_adam, batch), got = train_step(gpu_net, gpu_ctx, gpu_adam, batch);
-        const double relative = std::fabs(got - want) / std::fmax(std::fabs(want), 1e-30);
-        const bool ok = relative <= 1e-4;
-        std::printf("%s cuda_network step %d loss: %.7g, host network %.7g (relative %.2g)\n", ok ? "ok  " : "FAIL", step, got,
-                    want, relative);
-        mismatches += !ok;
-    }
-    for (const auto& t : cpu_net.parameter_info()) {
-        double scale = 0, worst = 0;
-        for (std::size_t i = 0; i < t.size; ++i) {
-            const double w = cpu_net.parameters()[t.offset + i], g = device_host.parameters()[t.offset + i];
-            scale = std::fmax(scale, std::fabs(w));
-            const double e = std::fabs(g - w);
-            if (!(e <= worst)) worst = e;
+    // Twice on the GPU: with the host's Adam (every step reads and writes the host arenas, so the device copies are
+    // refreshed each time), and with Adam on the device (the arenas stay there; read once at the end).
+    for (const bool on_device : {false, true}) {
+        small_net reference = cpu_net, device_host = cpu_net;  // device_host: the master copy cuda_network trains
+        epiann::cuda_network<small_net> gpu_net(device_host);
+        cpu_context cpu_ctx(2, 9), gpu_ctx(2, 9);
+        cpu_ctx.training = gpu_ctx.training = true;
+        adam<float> cpu_adam(1e-3f), gpu_adam(1e-3f);
+        const char* how = on_device ? "device Adam" : "host Adam";
+        for (int step = 1; step <= 3; ++step) {
+            const double want = train_step(reference, cpu_ctx, cpu_adam, batch);
+            const double got = train_step(gpu_net, gpu_ctx, gpu_adam, batch, on_device);
+            const double relative = std::fabs(got - want) / std::fmax(std::fabs(want), 1e-30);
+            const bool ok = relative <= 1e-4;
+            std::printf("%s cuda_network (%s) step %d loss: %.7g, host network %.7g (relative %.2g)\n", ok ? "ok  " : "FAIL", how,
+                        step, got, want, relative);
+            mismatches += !ok;
         }
-        if (!(worst <= 1e-3 * scale)) {
-            std::printf("FAIL cuda_network weights of %s after 3 steps: worst |cuda - cpu| %.3g (largest |cpu| %.3g)\n",
-                        t.name.c_str(), worst, scale);
-            ++mismatches;
+        const std::string weights = std::string("weights after 3 steps (") + how + ")";
+        mismatches += compare_arenas(weights.c_str(), reference.parameter_info(), std::as_const(gpu_net).parameters(),
+                                     std::span<const float>(reference.parameters()));
+        if (on_device) {
+            gpu_net.sync_optimizer(gpu_adam);
+            const bool steps_ok = gpu_adam.steps() == cpu_adam.steps();
+            std::printf("%s cuda_network Adam steps after sync_optimizer: %zu, host %zu\n", steps_ok ? "ok  " : "FAIL", gpu_adam.steps(),
+                        cpu_adam.steps());
+            mismatches += !steps_ok;
+            mismatches += compare_arenas("Adam's first moment", reference.parameter_info(), gpu_adam.first_moment(), cpu_adam.first_moment());
         }
     }
-    std::printf("%s cuda_network weights after 3 steps, %zu tensors compared\n", mismatches ? "FAIL" : "ok  ",
-                cpu_net.parameter_info().size());
     return mismatches;
 }
 

@@ -2,11 +2,16 @@
 // interface (forward, backward, zero_grad, parameters, gradients, model_cache), so train() and score() take it
 // unchanged. Declarations only: the definitions are compiled by nvcc in cuda_network.cu, explicitly instantiated
 // for the model variants; this header needs no CUDA headers.
-// How: the host network's parameters stay the master copy. forward() uploads them and the input, runs the device
-// network, and downloads the output; backward() uploads the output gradient and downloads the parameter gradients
-// into the host arena, where the host optimiser (and checkpointing) work as before. Dropout draws from the host
-// context's generator (copied in and back), so masks are those the CPU would use. The parameter upload and gradient
-// download cost 2 x 22 MB per step for the paper model: simple, and small next to the step itself on a GPU.
+//
+// Where the state lives: parameters, gradients and (after the first adam_step) Adam's moments stay on the device
+// between steps. A training step moves the input batch (through pinned memory), the outputs and their gradient, and
+// two status words; the host's arenas are brought up to date only when they are read: parameters() and gradients()
+// copy the device's values home first when those changed there (checkpoints, the MPI gradient sum), and their
+// non-const overloads mark the device copy stale, so a write through them (loading a checkpoint, initialising,
+// a host optimiser) reaches the device before it next computes. Evaluation and prediction upload the parameters
+// once. Dropout draws from the host context's generator and batch share (copied in and back), so masks are those
+// the CPU would use. Bytes per training step of the paper model at batch 64 (docs/04-backends.md): about 50 MB
+// when the parameters went up and the gradients came down every step, 5.1 MB now.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,7 @@
 #include <helix/core/context.hpp>
 #include <helix/core/tensor.hpp>
 #include <helix/nn/parameters.hpp>
+#include <helix/optim/adam.hpp>
 
 namespace epiann {
 
@@ -47,15 +53,27 @@ public:
     template <class Init>
     void init(std::uint64_t seed, const Init& initializer) {
         host_.init(seed, initializer);
+        parameters();  // marks the device copy stale
     }
-    std::span<float> parameters() noexcept { return host_.parameters(); }
-    std::span<const float> parameters() const noexcept { return host_.parameters(); }
-    std::span<float> gradients() noexcept { return host_.gradients(); }
-    std::span<const float> gradients() const noexcept { return host_.gradients(); }
+    // The host arenas, current when returned (see the top of this file).
+    std::span<float> parameters();
+    std::span<const float> parameters() const;
+    std::span<float> gradients();
+    std::span<const float> gradients() const;
     const std::vector<helix::param_info>& parameter_info() const noexcept { return host_.parameter_info(); }
     // The model's cache of the latest forward(), downloaded on first use.
     const float* model_cache() const;
     std::size_t batch() const noexcept { return batch_; }
+
+    // One step of `optimizer` (its settings, and its state when it has taken steps on the host) on the device; the
+    // moments then stay there (sync_optimizer brings them home). The gradients are checked first and the step is
+    // skipped when one is not finite, as the host trainer does; the weights are checked after it.
+    struct step_check {
+        std::string gradient, weight;  // "NAME[i] = nan" for the first non-finite value, or empty
+    };
+    step_check adam_step(helix::adam<float>& optimizer);
+    // Copies Adam's moments and step count from the device into `optimizer` (before a checkpoint is written).
+    void sync_optimizer(helix::adam<float>& optimizer) const;
 
 private:
     struct impl;

@@ -27,6 +27,7 @@
 #include <numeric>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -122,6 +123,14 @@ inline resume_point parse_resume_point(const nlohmann::json& state, const std::s
                                           std::to_string(r.best_epoch));
     return r;
 }
+
+// A network that keeps its parameters, gradients and optimiser state on a device between steps (cuda_network):
+// the trainer asks it for the optimiser step and the checks instead of reading its arenas every step.
+template <class Net>
+concept state_on_device = requires(Net& net, helix::adam<float>& optimizer) {
+    net.adam_step(optimizer);
+    net.sync_optimizer(optimizer);
+};
 
 // "NAME[i] = nan" for the first non-finite value of a parameter-sized arena; empty when every value is finite.
 template <class Net>
@@ -319,7 +328,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
     // differed in the last bit between ranks would let them drift apart).
     auto ranks_agree = [&](std::size_t epoch) {
         return comm.size() == 1 ||
-               comm.same_on_all_ranks(fingerprint(std::span<const float>(net.parameters())) ^ (epoch * 0x9E3779B97F4A7C15ull));
+               comm.same_on_all_ranks(fingerprint(std::as_const(net).parameters()) ^ (epoch * 0x9E3779B97F4A7C15ull));
     };
     if (!ranks_agree(first_epoch))
         throw input_error("the ranks started from different states: is " + opt.run_dir.string() +
@@ -365,21 +374,35 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             const std::size_t step = record.steps + 1;
             net.zero_grad();
             net.backward(ctx, b.input());
-            if (opt.after_backward) opt.after_backward(epoch + 1, step, net.gradients());
-            // Every rank takes part in the sum even when its loss is not finite; poisoning the sum makes every rank
-            // stop at the same step.
-            const auto gradients = net.gradients();
-            if (!std::isfinite(loss)) gradients[0] = NAN;
-            comm.sum(gradients);  // the step's one collective: the whole batch's gradient on every rank
-            if (!std::isfinite(loss)) diverged(epoch + 1, step, "the loss is " + std::to_string(loss / weight));
-            // Checked before the update, so a bad gradient never reaches the weights or Adam's moments.
-            if (const auto bad = first_non_finite(net, net.gradients()); !bad.empty())
-                diverged(epoch + 1, step,
-                         "the gradient of " + bad +
-                             (comm.size() > 1 ? " (summed over ranks: another rank's loss may be the one not finite)" : ""));
-            optimizer.step(net, ctx);
-            if (const auto bad = first_non_finite(net, net.parameters()); !bad.empty())
-                diverged(epoch + 1, step, "the update overflowed: weight " + bad);
+            const std::string summed = comm.size() > 1 ? " (summed over ranks: another rank's loss may be the one not finite)" : "";
+            if constexpr (state_on_device<Net>) {
+                // cuda_network: the gradients come to the host only when something must see them there.
+                if (opt.after_backward || comm.size() > 1 || !std::isfinite(loss)) {
+                    const auto gradients = net.gradients();
+                    if (opt.after_backward) opt.after_backward(epoch + 1, step, gradients);
+                    if (!std::isfinite(loss)) gradients[0] = NAN;
+                    comm.sum(gradients);
+                }
+                if (!std::isfinite(loss)) diverged(epoch + 1, step, "the loss is " + std::to_string(loss / weight));
+                // As below, on the device: the update is skipped when a gradient is not finite.
+                const auto bad = net.adam_step(optimizer);
+                if (!bad.gradient.empty()) diverged(epoch + 1, step, "the gradient of " + bad.gradient + summed);
+                if (!bad.weight.empty()) diverged(epoch + 1, step, "the update overflowed: weight " + bad.weight);
+            } else {
+                if (opt.after_backward) opt.after_backward(epoch + 1, step, net.gradients());
+                // Every rank takes part in the sum even when its loss is not finite; poisoning the sum makes every
+                // rank stop at the same step.
+                const auto gradients = net.gradients();
+                if (!std::isfinite(loss)) gradients[0] = NAN;
+                comm.sum(gradients);  // the step's one collective: the whole batch's gradient on every rank
+                if (!std::isfinite(loss)) diverged(epoch + 1, step, "the loss is " + std::to_string(loss / weight));
+                // Checked before the update, so a bad gradient never reaches the weights or Adam's moments.
+                if (const auto bad = first_non_finite(net, net.gradients()); !bad.empty())
+                    diverged(epoch + 1, step, "the gradient of " + bad + summed);
+                optimizer.step(net, ctx);
+                if (const auto bad = first_non_finite(net, net.parameters()); !bad.empty())
+                    diverged(epoch + 1, step, "the update overflowed: weight " + bad);
+            }
             loss_sum += loss;
             ++record.steps;
             record.examples += items.size();
@@ -421,6 +444,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
                                 {"best_validation_auroc", result.best_validation_auroc},
                                 {"rng_position", ctx.rng.position()},
                                 {"history", result.history}};
+        if constexpr (state_on_device<Net>) net.sync_optimizer(optimizer);  // Adam's moments come home for the state file
         if (comm.root()) {
             save_training_state(state_path, net, optimizer, state);
             write_log();

@@ -52,4 +52,17 @@ void dropout_forward(const context& ctx, const T* x, T* y, T* mask, std::size_t 
     }, "dropout");
 }
 
+// *first = min(*first, the index of the first NaN or infinite value of x[0, n)); *first starts as no_index. The
+// minimum is the same whatever the order of the atomics, so the result is deterministic.
+inline constexpr std::int32_t no_index = 0x7fffffff;
+template <class T>
+void find_first_non_finite(const context& ctx, const T* x, std::size_t n, std::int32_t* first, const char* what) {
+    parallel_for(ctx, n, HELIX_DEVICE_LAMBDA(std::size_t i) {
+        if (!(x[i] - x[i] == T(0))) atomicMin(first, std::int32_t(i));
+    }, what);
+}
+inline void set_indices(const context& ctx, std::int32_t* at, std::size_t n, std::int32_t value) {
+    parallel_for(ctx, n, HELIX_DEVICE_LAMBDA(std::size_t i) { at[i] = value; }, "set_indices");
+}
+
 }  // namespace helix::cuda

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <span>
 
+#include "helix/backend/cuda/elementwise.cuh"
 #include "helix/backend/cuda/launch.cuh"
 #include "helix/kernels/optim.hpp"
 
@@ -24,7 +25,9 @@ struct adam {
         step(ctx, net.parameters_device(), net.gradients_device(), net.parameter_count());
     }
 
-    void step(context& ctx, T* params, const T* grads, std::size_t n) {
+    // skip_unless_none: when not null, the update is skipped while *skip_unless_none != no_index (a bad gradient
+    // found on the device by find_first_non_finite), so that it never reaches the weights or the moments.
+    void step(context& ctx, T* params, const T* grads, std::size_t n, const std::int32_t* skip_unless_none = nullptr) {
         if (m_.size() != n) {
             m_.resize(n, ctx.stream());
             v_.resize(n, ctx.stream());
@@ -36,7 +39,10 @@ struct adam {
         const kernels::adam_update<T> update{beta1, beta2, eps, weight_decay, T(double(lr) / bc1), T(1.0 / std::sqrt(bc2))};
         T* m = m_.data();
         T* v = v_.data();
-        parallel_for(ctx, n, HELIX_DEVICE_LAMBDA(std::size_t i) { update(params[i], m[i], v[i], grads[i]); }, "adam");
+        parallel_for(ctx, n, HELIX_DEVICE_LAMBDA(std::size_t i) {
+            if (skip_unless_none != nullptr && *skip_unless_none != no_index) return;
+            update(params[i], m[i], v[i], grads[i]);
+        }, "adam");
     }
 
     std::size_t steps() const noexcept { return t_; }
