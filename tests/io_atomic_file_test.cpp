@@ -129,16 +129,17 @@ TEST_CASE("remove_temporaries_now: a process ended by SIGTERM leaves no temporar
     CHECK(dir.files() == 0);
 }
 
-TEST_CASE("remove_stale_temporaries: removes the temporaries of dead processes only") {
+TEST_CASE("remove_stale_temporaries: removes the temporaries of one target left by dead processes, nothing else") {
     temp_dir dir;
     const std::string dead = std::to_string(dead_pid()), alive = std::to_string(::getppid());
     write_bytes(dir / ("a.txt.tmp-" + dead), "left by a killed process");
-    write_bytes(dir / ("b.txt.tmp-" + alive), "a live process is writing it");
-    write_bytes(dir / ("c.txt.tmp-" + std::to_string(::getpid())), "this process's own");
-    write_bytes(dir / "notes.tmp-draft", "not a temporary of ours");
-    write_bytes(dir / "d.txt", "an output");
-    CHECK(helix::remove_stale_temporaries(dir.path) == 1);
+    write_bytes(dir / ("a.txt.tmp-" + alive), "a live process is writing it");
+    write_bytes(dir / ("a.txt.tmp-" + std::to_string(::getpid())), "this process's own");
+    write_bytes(dir / ("b.txt.tmp-" + dead), "another target's: not asked about");
+    write_bytes(dir / ("notes.tmp-" + dead), "a user's file that merely looks like one");
+    write_bytes(dir / "a.txt", "the output");
+    CHECK(helix::remove_stale_temporaries(dir / "a.txt") == 1);
     CHECK_FALSE(fs::exists(dir / ("a.txt.tmp-" + dead)));
-    CHECK(dir.files() == 4);
-    CHECK(helix::remove_stale_temporaries(dir / "no_such_dir") == 0);
+    CHECK(dir.files() == 5);
+    CHECK(helix::remove_stale_temporaries(dir / "no_such_dir" / "x") == 0);
 }

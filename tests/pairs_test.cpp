@@ -237,3 +237,15 @@ TEST_CASE("a chromosome listed twice in a chrom.sizes file names both lines") {
     CHECK_THROWS_WITH(epiann::read_chromosome_sizes(path),
                       Catch::Contains("sizes.txt:3: chromosome \"chr1\" is listed twice (first on line 1)"));
 }
+
+TEST_CASE("a BEDPE pair on two chromosomes keeps each element on its own chromosome") {
+    const helix_test::temp_dir tmp("epiann_trans_bedpe");
+    const auto path = (tmp / "trans.bedpe").string();
+    helix_test::write_bytes(path, "chr2\t1000\t3000\tchr1\t200000\t202000\nchr3\t5\t9\tchr2\t100\t200\tname\n");
+    const auto pairs = epiann::read_pairs(path);
+    REQUIRE(pairs.pairs.size() == 2);
+    CHECK(pairs.pairs[0].enhancer == epiann::interval{"chr2", 1000, 3000});
+    CHECK(pairs.pairs[0].promoter == epiann::interval{"chr1", 200000, 202000});
+    CHECK(pairs.pairs[1].enhancer == epiann::interval{"chr3", 5, 9});
+    CHECK(pairs.pairs[1].enhancer_name == "chr3:5-9");
+}

@@ -155,7 +155,24 @@ TEST_CASE("a run stopped after any epoch resumes to exactly the uninterrupted re
     auto o = options(dir, 5);
     o.resume = true;
     o.metadata["data"] = "something else";
-    CHECK_THROWS_WITH(epiann::train(other, o, training, plan, validation), Catch::Contains("cannot resume"));
+    CHECK_THROWS_WITH(epiann::train(other, o, training, plan, validation),
+                      Catch::Contains("cannot resume") && Catch::Contains("its data was \"motif_pairs\", now \"something else\""));
+}
+
+TEST_CASE("a refused resume says which input changed, not the whole metadata") {
+    const nlohmann::json stored = {{"pairs", {{"path", "/d/pairs.csv"}, {"checksum", "12"}, {"count", 5}}},
+                                   {"genome", {{"path", "/d/genome.fa"}, {"chromosomes", 2}, {"length", 900}}},
+                                   {"seed", 1}};
+    nlohmann::json now = stored;
+    now["pairs"]["checksum"] = "34";
+    CHECK(epiann::metadata_difference(stored, now) ==
+          "the pair file /d/pairs.csv has changed since the run started (checksum 12, now 34)");
+    now = stored;
+    now["genome"]["length"] = 800;
+    now["seed"] = 2;
+    CHECK(epiann::metadata_difference(stored, now) ==
+          "the genome differs: /d/genome.fa (2 chromosomes, 900 bp) when the run started, /d/genome.fa (2 chromosomes, 800 bp) "
+          "now; its seed was 1, now 2");
 }
 
 namespace {

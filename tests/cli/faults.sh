@@ -140,9 +140,70 @@ output_sets)  # a failure late in a command leaves none of its outputs, no tempo
   [[ ! -e ex ]] || fail "explain left $(ls ex)"
   # Temporaries of a killed process are removed by the next command writing there.
   sleep 30 & dead=$!; kill -9 "$dead"; wait "$dead" 2> /dev/null
-  touch "s.tsv.tmp-$dead"
-  expect 0 "removed 1 temporary file left in" "$epiann" predict --checkpoint "$model" --genome "$genome" --pairs pairs.csv --out s.tsv
+  touch "s.tsv.tmp-$dead" "notes.tmp-$dead"
+  expect 0 "removed 1 temporary file that a killed process left" "$epiann" predict --checkpoint "$model" --genome "$genome" --pairs pairs.csv --out s.tsv
+  [[ -e "notes.tmp-$dead" ]] || fail "a user's file that looks like a temporary was removed"
+  rm "notes.tmp-$dead"
   no_temporaries
+  # A run whose inputs fail leaves nothing behind: no run.json, no split, no lock, no directory.
+  { cat "$demo/data/pairs.csv"; echo "SIM|chrQ:100-300,SIM|chr2:5000-5200,1"; } > bad_chromosome.csv
+  expect 2 "unknown chromosome \"chrQ\"" "$epiann" train "${small_train[@]}" --pairs bad_chromosome.csv --epochs 1 --steps-per-epoch 2 --out failed_run
+  [[ ! -e failed_run ]] || fail "a failed train left $(ls -A failed_run)"
+  ;;
+split_options)  # split options that would be silently unused are refused; a split file is recorded as what it holds
+  expect 2 "--split-file gives the whole split" "$epiann" train "${small_train[@]}" --pairs "$demo/data/pairs.csv" \
+    --split-file "$demo/run/split.tsv" --split paper --out r1
+  expect 2 "--fold chooses the held-out chromosomes" "$epiann" evaluate --checkpoint "$model" --genome "$genome" \
+    --pairs "$demo/data/pairs.csv" --fold 3 --out e1
+  expect 2 "--split-seed seeds the random --split paper" "$epiann" train "${small_train[@]}" --pairs "$demo/data/pairs.csv" \
+    --split chromosome --split-seed 7 --out r2
+  "$epiann" train "${small_train[@]}" --pairs "$demo/data/pairs.csv" --split paper --epochs 1 --steps-per-epoch 2 --out paper_run \
+    > p.log 2>&1 || fail "paper run: $(tail -2 p.log)"
+  "$epiann" train "${small_train[@]}" --pairs "$demo/data/pairs.csv" --split-file paper_run/split.tsv --epochs 1 \
+    --steps-per-epoch 2 --out from_file > f.log 2>&1 || fail "split-file run: $(tail -2 f.log)"
+  grep -q '"kind": "paper"' from_file/run.json || fail "run.json does not record the split file's kind"
+  expect 0 "" "$epiann" evaluate --checkpoint from_file/model.safetensors --genome "$genome" --pairs "$demo/data/pairs.csv" --out ev
+  grep -q '"seen_pairs": 0' ev/evaluation.json || fail "the split file's own test set holds seen pairs"
+  expect 0 "explaining 40 pairs" "$epiann" explain --checkpoint "$model" --genome "$genome" --pairs pairs.csv --set all \
+    --max-pairs 40 --permutations 2 --out ex
+  ;;
+rerun_data)  # simulate over a set, resume without a state, a changed pair file: refused with the reason
+  sim=(--enhancers 400 --promoters 100 --positives 100 --negatives-per-positive 2)
+  "$epiann" simulate "${sim[@]}" --out sim > s1.log 2>&1 || fail "simulate: $(tail -2 s1.log)"
+  cp sim/pairs.csv keep.csv
+  expect 2 "holds a simulated set already .*--overwrite" "$epiann" simulate "${sim[@]}" --seed 2 --out sim
+  same sim/pairs.csv keep.csv
+  expect 0 "" "$epiann" simulate "${sim[@]}" --seed 2 --out sim --overwrite
+  ! cmp -s sim/pairs.csv keep.csv || fail "--overwrite did not replace the set"
+  cp "$demo/data/pairs.csv" all.csv
+  "$epiann" train "${small_train[@]}" --pairs all.csv --epochs 2 --steps-per-epoch 2 --out run > t.log 2>&1 || fail "train"
+  rm run/state.safetensors
+  expect 2 "has a training log but no state.safetensors" "$epiann" train --resume run
+  "$epiann" train "${small_train[@]}" --pairs all.csv --epochs 3 --steps-per-epoch 2 --out run2 > t2.log 2>&1 || fail "train"
+  sed -i '$d' all.csv
+  expect 2 "cannot resume: the pair file .*all.csv has changed since the run started" "$epiann" train --resume run2
+  [[ "$(wc -c < err.log)" -lt 600 ]] || fail "a message of $(wc -c < err.log) bytes"
+  ;;
+more_messages)  # the second pass's messages
+  expect 2 "^--seed: expected a whole number >= 0, got -1" "$epiann" train "${small_train[@]}" --pairs pairs.csv --out r --seed -1
+  expect 2 "^--enhancer-window: expected a whole number >= 1, got 0" "$epiann" windows --pairs pairs.csv --genome "$genome" \
+    --enhancer-window 0 --out w.tsv
+  expect 2 "^--enhancers: expected a whole number >= 1, got -5" "$epiann" simulate --enhancers -5 --out sim
+  expect 2 "^--learning-rate: expected a learning rate from 1e-30 to 1e30, got 1e-50" "$epiann" train "${small_train[@]}" \
+    --pairs pairs.csv --out r --learning-rate 1e-50
+  expect 2 "is not a regular file \(a pipe\?\)" "$epiann" windows --pairs pairs.csv --genome <(cat "$genome") --out w.tsv
+  expect 2 "is a training state .*not a model" "$epiann" predict --checkpoint "$demo/run/state.safetensors" --genome "$genome" \
+    --pairs pairs.csv --out s.tsv
+  awk -F, 'NR == 1 || $3 == 0' pairs.csv > negatives.csv
+  "$epiann" predict --checkpoint "$model" --genome "$genome" --pairs negatives.csv --out n.tsv > out.txt 2>&1 || fail "predict"
+  grep -q "AUROC and AUPR are undefined: the file has no positive pair" out.txt || fail "no word on the undefined AUROC"
+  sed 's/^chr/x/' "$demo/data/occupancy.narrowPeak" > renamed.narrowPeak
+  expect 2 "renamed.narrowPeak: none of its [0-9]+ peaks lies on a chromosome of the genome" "$epiann" explain \
+    --checkpoint "$model" --genome "$genome" --pairs "$demo/data/pairs.csv" --max-pairs 20 --peaks renamed.narrowPeak --out ex
+  mkdir -p rep/run; cp "$demo/run/log.jsonl" "$demo/run/run.json" rep/run/; echo '[]' > rep/run/evaluation.json
+  expect 2 "does not hold what epiann wrote there" "$epiann" report rep
+  expect 2 "cannot create it: File name too long|File name too long" "$epiann" predict --checkpoint "$model" --genome "$genome" \
+    --pairs pairs.csv --out "$(printf 'x%.0s' $(seq 300)).tsv"
   ;;
 exit_codes)  # an output directory that cannot be made: exit 2 and a plain message
   touch afile

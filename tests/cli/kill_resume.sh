@@ -5,7 +5,7 @@ set -euo pipefail
 epiann="$1"; demo="$2"; work="$3"
 rm -rf "$work"; mkdir -p "$work"
 args=(--genome "$demo/data/genome.fa" --pairs "$demo/data/pairs.csv" --model small --split chromosome --fold 0
-      --epochs 5 --patience 5 --steps-per-epoch 8 --validation-limit 300 --seed 7 --threads 2)
+      --epochs 5 --patience 5 --steps-per-epoch 60 --validation-limit 300 --seed 7 --threads 2)
 "$epiann" train "${args[@]}" --out "$work/straight" > "$work/straight.out" 2>&1
 
 "$epiann" train "${args[@]}" --out "$work/killed" > "$work/killed.out" 2>&1 &

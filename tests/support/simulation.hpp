@@ -21,6 +21,7 @@ inline epiann::simulation_options small_simulation(const std::string& name, std:
     o.negatives_per_positive = negatives_per_positive;
     o.tiles_path = EPIANN_DATA_DIR "/hg19/targetfinder_tiles.fa.gz";
     o.motifs_path = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
+    o.overwrite = true;  // tests simulate the same set twice into one directory
     return o;
 }
 

@@ -7,6 +7,7 @@
 #include <helix/io/atomic_file.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/output_paths.hpp"
 #include "pipeline/audit.hpp"
@@ -28,9 +29,9 @@ void add_audit_command(CLI::App& app) {
         ->needs(genome);
     cmd->add_option("--split", *split, "paper, chromosome or both")->check(CLI::IsMember({"paper", "chromosome", "both"}))->capture_default_str();
     cmd->add_option("--fold", *fold, "Chromosome fold held out (0-4)")->check(CLI::Range(0, 4))->capture_default_str();
-    cmd->add_option("--split-seed", *seed, "Seed of the paper split")->capture_default_str();
-    cmd->add_option("--enhancer-window", r->enhancer_window, "Enhancer window (bp)")->check(CLI::PositiveNumber)->capture_default_str();
-    cmd->add_option("--promoter-window", r->promoter_window, "Promoter window (bp)")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--split-seed", *seed, "Seed of the paper split")->check(count_from(0))->capture_default_str();
+    cmd->add_option("--enhancer-window", r->enhancer_window, "Enhancer window (bp)")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--promoter-window", r->promoter_window, "Promoter window (bp)")->check(count_from(1))->capture_default_str();
     cmd->add_option("--out", *out, "Also write the figures as JSON here");
     cmd->callback([r, split, fold, seed, out] {
         if (!out->empty()) {
@@ -45,7 +46,7 @@ void add_audit_command(CLI::App& app) {
         std::printf("%s", result.table().c_str());
         if (!out->empty()) {
             const std::string text = result.to_json().dump(2) + "\n";
-            remove_stale_temporaries_beside(*out);
+            remove_stale_temporaries_of({{"--out", *out}});
             helix::write_file_atomically(*out, text);
         }
     });

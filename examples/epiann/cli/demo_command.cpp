@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -11,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "common/output_paths.hpp"
 #include "pipeline/audit.hpp"
 #include "pipeline/explain.hpp"
 #include "pipeline/runs.hpp"
@@ -19,6 +22,26 @@
 #include "train/model_variants.hpp"
 
 namespace epiann::cli {
+namespace {
+
+// Removes an earlier demo's results from `root` (only the files a demo writes), so that a demo interrupted part-way
+// never leaves a directory that mixes two demos' files.
+void remove_earlier_demo(const std::filesystem::path& root) {
+    namespace fs = std::filesystem;
+    const std::vector<std::pair<const char*, std::vector<const char*>>> written = {
+        {"data", {"genome.fa", "genome.fa.fai", "pairs.csv", "grammar.tsv", "truth.tsv", "occupancy.narrowPeak", "README"}},
+        {"run", {"run.json", "split.tsv", "model.safetensors", "state.safetensors", "log.jsonl", "evaluation.json", ".lock"}},
+        {"explain", {"importance.bedGraph", "importance.bw", "top_regions.bed", "top_bin_pairs.bedpe", "top_bin_pairs.interact",
+                     "motif_enrichment.tsv", "tf_pairs.tsv", "example_pair.json", "summary.json"}},
+        {"", {"audit.json", "report.html"}}};
+    std::error_code ec;
+    for (const auto& [dir, names] : written) {
+        for (const char* name : names) fs::remove(root / dir / name, ec);
+        if (*dir) fs::remove(root / dir, ec);  // only when empty
+    }
+}
+
+}  // namespace
 
 void add_demo_command(CLI::App& app) {
     struct options {
@@ -31,7 +54,7 @@ void add_demo_command(CLI::App& app) {
     auto o = std::make_shared<options>();
     auto* cmd = app.add_subcommand("demo", "Simulate the default benchmark, train, evaluate on held-out chromosomes, audit, explain, report");
     cmd->add_option("--out", o->out, "Directory for everything the demo writes (an earlier demo's results there are replaced)")->capture_default_str();
-    cmd->add_option("--seed", o->seed, "Seed of the simulation and the training")->capture_default_str();
+    cmd->add_option("--seed", o->seed, "Seed of the simulation and the training")->check(count_from(0))->capture_default_str();
     cmd->add_option("--epochs", o->epochs, "Most training epochs (500 batches each)")->check(count_from(1))->capture_default_str();
     add_threads_option(cmd, o->threads);
     cmd->add_flag("--quick", o->quick, "A tiny data set and two short epochs: checks the pipeline, learns little");
@@ -41,10 +64,13 @@ void add_demo_command(CLI::App& app) {
         const auto started = clock::now();
         auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - started).count(); };
         const fs::path root = o->out, data = root / "data", run = root / "run";
+        check_output_directory(root);
+        remove_earlier_demo(root);
 
         simulation_options sim;
         sim.out = data.string();
         sim.seed = o->seed;
+        sim.overwrite = true;  // the demo replaces its own earlier set
         sim.tiles_path = EPIANN_DATA_DIR "/hg19/targetfinder_tiles.fa.gz";
         sim.motifs_path = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
         if (o->quick) {

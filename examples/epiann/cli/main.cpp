@@ -15,7 +15,8 @@
 
 namespace {
 
-// SIGINT, SIGTERM, SIGHUP: remove this process's unfinished output files, then end as the signal would have.
+// SIGINT, SIGTERM, SIGHUP, SIGPIPE (`epiann ... | head`): remove this process's unfinished output files and the
+// output directories it made that are still empty, then end as the signal would have.
 extern "C" void on_termination(int signal) {
     helix::remove_temporaries_now();
     std::signal(signal, SIG_DFL);
@@ -25,7 +26,7 @@ extern "C" void on_termination(int signal) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    for (int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, on_termination);
+    for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) std::signal(signal, on_termination);
     CLI::App app{"epiann: predict enhancer-promoter interactions from DNA with an attention network (EPIANN)"};
     app.require_subcommand(1);
     epiann::cli::add_demo_command(app);

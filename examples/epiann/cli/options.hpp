@@ -2,7 +2,9 @@
 // (exit code 2) with a message naming the option, the value and the range, before any file is read.
 #pragma once
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -24,9 +26,17 @@ inline CLI::Validator number_in(double low, double high, const std::string& rang
         range);
 }
 
-// A whole number of at least `low` (counts of epochs, pairs, batches).
-inline CLI::Validator count_from(double low) {
-    return number_in(low, 1e15, low == 0 ? "a whole number >= 0" : "a whole number >= " + std::to_string(int(low)));
+// A whole number of at least `low` that fits 64 bits (counts of epochs, pairs, batches; seeds; window lengths).
+inline CLI::Validator count_from(std::uint64_t low) {
+    const std::string range = "a whole number >= " + std::to_string(low);
+    return CLI::Validator(
+        [=](std::string& text) -> std::string {
+            std::uint64_t v = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            const bool ok = !text.empty() && ec == std::errc{} && end == text.data() + text.size() && v >= low;
+            return ok ? std::string() : "expected " + range + (ec == std::errc::result_out_of_range ? " below 2^64" : "") + ", got " + text;
+        },
+        range);
 }
 
 // Threads: 0 (every core) up to four per core; more only slows a run down, and very many exhaust the stack space.

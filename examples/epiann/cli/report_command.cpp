@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "common/errors.hpp"
+#include "common/json_numbers.hpp"
 #include "common/output_paths.hpp"
 #include "report/report.hpp"
 
@@ -33,8 +35,14 @@ void add_report_command(CLI::App& app) {
             for (const char* name : {"summary.json", "example_pair.json", "motif_enrichment.tsv", "tf_pairs.tsv"})
                 inputs.push_back({std::string(name) + " of the explain directory", r.explain / name});
         refuse_overwriting_inputs(inputs, {{"--out", r.out}});
-        remove_stale_temporaries_beside(r.out);
-        const auto summary = write_report(r);
+        remove_stale_temporaries_of({{"--out", r.out}});
+        report_summary summary;
+        try {
+            summary = write_report(r);
+        } catch (const nlohmann::json::exception& e) {  // a file of the run holding JSON of another shape
+            throw input_error(o->dir + ": a file of the run, audit or explain directory does not hold what epiann wrote there (" +
+                              json_problem(e) + "): was it edited, or written by another version?");
+        }
         std::printf("wrote %s: %zu figures\n", r.out.c_str(), summary.figures.size());
         for (const auto& m : summary.missing) std::printf("  left out: %s\n", m.c_str());
     });

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "simulate/simulation.hpp"
 
 namespace epiann::cli {
@@ -15,14 +16,15 @@ void add_simulate_command(CLI::App& app) {
     o->motifs_path = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
     auto* cmd = app.add_subcommand("simulate", "Generate a benchmark genome and pairs with a known regulatory grammar");
     cmd->add_option("--out", o->out, "Output directory")->required();
-    cmd->add_option("--seed", o->seed, "Random seed (same seed and options: byte-identical files)")->capture_default_str();
-    cmd->add_option("--enhancers", o->enhancers, "Number of enhancers")->capture_default_str();
-    cmd->add_option("--promoters", o->promoters, "Number of promoters")->capture_default_str();
-    cmd->add_option("--positives", o->positives, "Number of distinct positive pairs")->capture_default_str();
-    cmd->add_option("--negatives-per-positive", o->negatives_per_positive, "Negatives per positive")->capture_default_str();
-    cmd->add_option("--min-motifs", o->min_motifs, "Fewest distinct motifs per element")->capture_default_str();
-    cmd->add_option("--max-motifs", o->max_motifs, "Most distinct motifs per element")->capture_default_str();
-    cmd->add_option("--sites-per-motif", o->sites_per_motif, "Planted copies of each motif")->capture_default_str();
+    cmd->add_option("--seed", o->seed, "Random seed (same seed and options: byte-identical files)")->check(count_from(0))->capture_default_str();
+    cmd->add_flag("--overwrite", o->overwrite, "Replace a simulated set already in --out (refused otherwise)");
+    cmd->add_option("--enhancers", o->enhancers, "Number of enhancers")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--promoters", o->promoters, "Number of promoters")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--positives", o->positives, "Number of distinct positive pairs")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--negatives-per-positive", o->negatives_per_positive, "Negatives per positive")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--min-motifs", o->min_motifs, "Fewest distinct motifs per element")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--max-motifs", o->max_motifs, "Most distinct motifs per element")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--sites-per-motif", o->sites_per_motif, "Planted copies of each motif")->check(count_from(1))->capture_default_str();
     cmd->add_option("--site-strength", o->site_strength, "consensus, or sampled from the PWM")->capture_default_str();
     cmd->add_option("--site-radius", o->site_radius, "Sites lie within this many bp of the element's centre")->capture_default_str();
     cmd->add_option("--label-noise", o->label_noise, "Fraction of positives flipped (and as many negatives)")->capture_default_str();

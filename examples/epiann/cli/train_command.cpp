@@ -1,5 +1,6 @@
 // epiann train / evaluate / predict: the model's life cycle on the command line (pipeline/runs.hpp does the work).
 // Under mpirun or srun all three run on every rank; rank 0 alone prints and writes (docs/06-scaling.md).
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -28,8 +29,19 @@ void add_split_options(CLI::App* cmd, split_request& s, bool required) {
                      ->check(CLI::IsMember({"paper", "chromosome"}));
     if (required) kind->capture_default_str();
     cmd->add_option("--fold", s.fold, "Chromosome fold held out as test (0-4)")->check(CLI::Range(0, 4))->capture_default_str();
-    cmd->add_option("--split-seed", s.seed, "Seed of the paper split")->capture_default_str();
+    cmd->add_option("--split-seed", s.seed, "Seed of the paper split")->check(count_from(0))->capture_default_str();
     cmd->add_option("--split-file", s.file, "Read the split from this file (written by train as RUN/split.tsv)");
+}
+
+// The split options that apply together; any other combination would leave one of them silently unused.
+void check_split_options(const CLI::App* cmd, const split_request& s) {
+    const bool kind = cmd->count("--split") > 0, fold = cmd->count("--fold") > 0, seed = cmd->count("--split-seed") > 0;
+    if (!s.file.empty() && (kind || fold || seed))
+        throw input_error("--split-file gives the whole split: leave out --split, --fold and --split-seed");
+    if (fold && (!kind || s.kind != "chromosome"))
+        throw input_error("--fold chooses the held-out chromosomes of --split chromosome; give --split chromosome with it");
+    if (seed && (!kind || s.kind != "paper"))
+        throw input_error("--split-seed seeds the random --split paper; give --split paper with it");
 }
 
 void add_device_option(CLI::App* cmd, std::string& device) {
@@ -66,7 +78,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--batch-positives", r->batch_positives, "Positive examples per batch")->check(count_from(1))->capture_default_str();
     cmd->add_option("--batch-negatives", r->batch_negatives, "Negative examples per batch")->check(count_from(1))->capture_default_str();
     cmd->add_option("--learning-rate", r->learning_rate, "Adam's learning rate")
-        ->check(number_in(0, 1e300, "a finite learning rate above 0", true))
+        ->check(number_in(1e-30, 1e30, "a learning rate from 1e-30 to 1e30"))
         ->capture_default_str();
     cmd->add_option("--dropout", r->dropout, "Dropout rate")
         ->check(number_in(0, 1, "a dropout rate from 0 to below 1", false, true))
@@ -76,7 +88,7 @@ void add_train_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--augment-negatives", r->augment_negatives,
                   "Shift training negatives like positives, so that position is no label cue (the paper shifts positives only)");
-    cmd->add_option("--seed", r->seed, "Seed of initialisation, batches and dropout")->capture_default_str();
+    cmd->add_option("--seed", r->seed, "Seed of initialisation, batches and dropout")->check(count_from(0))->capture_default_str();
     add_threads_option(cmd, r->threads)->capture_default_str();
     add_device_option(cmd, r->device);
     cmd->callback([r, resume, cmd] {
@@ -96,6 +108,8 @@ void add_train_command(CLI::App& app) {
             request.device = r->device;
         } else if (r->genome.empty() || r->pairs.empty() || r->out.empty()) {
             throw input_error("train: give --genome, --pairs and --out (or --resume RUN)");
+        } else {
+            check_split_options(cmd, r->split);
         }
         const auto s = run_training(request, !resume->empty());
         if (!world().root()) return;
@@ -125,6 +139,7 @@ void add_evaluate_command(CLI::App& app) {
     add_device_option(cmd, o->device);
     cmd->callback([o, cmd] {
         require_device(parse_device(o->device));
+        check_split_options(cmd, o->split);
         std::optional<split_request> split;
         if (cmd->count("--split") || cmd->count("--split-file")) split = o->split;  // else: the checkpoint's own split
         std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
@@ -140,8 +155,9 @@ void add_evaluate_command(CLI::App& app) {
         check_output_directory(dir);
         const auto r = run_evaluation(o->checkpoint, o->genome, o->pairs, split, o->threads, o->device, o->allow_seen);
         if (!world().root()) return;  // rank 0 has every result and writes the files
+        new_output_directory directory(dir);  // removed again, if empty, when writing fails
+        remove_stale_temporaries_of(outputs);
         helix::commit_group together;  // the three files appear together or not at all
-        output_directory(dir);
         helix::write_file_atomically(dir / "evaluation.json", r.to_json().dump(2) + "\n");
         output_file tsv(dir / "test_predictions.tsv"), csv(dir / "test_pairs.csv");
         tsv << "pair\tenhancer\tpromoter\tlabel\tprobability\n";
@@ -157,10 +173,13 @@ void add_evaluate_command(CLI::App& app) {
         tsv.commit();
         csv.commit();  // `epiann predict` on this file reproduces the figures
         together.commit();
+        directory.keep();
         std::printf("test set: %zu pairs (%.1f %% positive)\nAUROC %.4f  AUPR %.4f  F1@0.5 %.4f  best F1 %.4f (threshold %.3f)\n"
                     "wrote %s/evaluation.json, test_predictions.tsv, test_pairs.csv\n",
                     r.report.count, 100 * r.report.positive_rate, r.report.auroc, r.report.aupr, r.report.f1_at_half,
                     r.report.best.f1, r.report.best.threshold, dir.c_str());
+        if (std::isnan(r.report.auroc))
+            std::printf("AUROC and AUPR are undefined: the test set has %s\n", r.report.positives == 0 ? "no positive pair" : "no negative pair");
     });
 }
 
@@ -185,15 +204,16 @@ void add_predict_command(CLI::App& app) {
         auto inputs = genome_inputs(o->genome);
         inputs.push_back({"--checkpoint", o->checkpoint});
         inputs.push_back({"--pairs", o->pairs});
-        refuse_overwriting_inputs(inputs, {{"--out", out},
-                                           {"the BEDPE written beside --out", beside(".bedpe")},
-                                           {"the interact file written beside --out", beside(".interact")}});
+        const std::vector<named_path> outputs{{"--out", out},
+                                              {"the BEDPE written beside --out", beside(".bedpe")},
+                                              {"the interact file written beside --out", beside(".interact")}};
+        refuse_overwriting_inputs(inputs, outputs);
         check_output_directory(out.parent_path().empty() ? "." : out.parent_path(), "the directory of --out");
         const auto scored = run_prediction(o->checkpoint, o->genome, o->pairs, o->threads, o->device);
         if (!world().root()) return;  // rank 0 has every shard, in input order, and writes the files
         const auto& pairs = scored.source;
         const auto& probabilities = scored.probabilities;
-        remove_stale_temporaries_beside(out);
+        remove_stale_temporaries_of(outputs);
         helix::commit_group together;  // the TSV, BEDPE and interact files appear together or not at all
         output_file tsv(out);
         tsv << "pair\tenhancer\tpromoter\tlabel\tprobability\n";
@@ -227,6 +247,8 @@ void add_predict_command(CLI::App& app) {
         if (labelled == pairs.pairs.size()) {
             const auto r = classify(s, y);
             std::printf("the file is labelled: AUROC %.4f  AUPR %.4f  F1@0.5 %.4f  best F1 %.4f\n", r.auroc, r.aupr, r.f1_at_half, r.best.f1);
+            if (std::isnan(r.auroc))
+                std::printf("AUROC and AUPR are undefined: the file has %s\n", r.positives == 0 ? "no positive pair" : "no negative pair");
         }
     });
 }

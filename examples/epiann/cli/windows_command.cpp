@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/output_file.hpp"
 #include "common/output_paths.hpp"
@@ -28,9 +29,9 @@ void add_windows_command(CLI::App& app) {
     auto* split_option = cmd->add_option("--split", o->split, "Also assign each pair to train/validation/test: paper or chromosome")
                              ->check(CLI::IsMember({"paper", "chromosome"}));
     cmd->add_option("--fold", o->fold, "Chromosome fold held out as test (0-4)")->check(CLI::Range(0, 4))->needs(split_option);
-    cmd->add_option("--seed", o->seed, "Seed of the paper split")->needs(split_option);
-    cmd->add_option("--enhancer-window", o->enhancer_window, "Enhancer window length (bp)")->check(CLI::PositiveNumber);
-    cmd->add_option("--promoter-window", o->promoter_window, "Promoter window length (bp)")->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", o->seed, "Seed of the paper split")->check(count_from(0))->needs(split_option);
+    cmd->add_option("--enhancer-window", o->enhancer_window, "Enhancer window length (bp)")->check(count_from(1));
+    cmd->add_option("--promoter-window", o->promoter_window, "Promoter window length (bp)")->check(count_from(1));
     cmd->add_flag("--augment", o->augment, "Add the shifted windows of training positives (needs --split)");
     cmd->add_option("--out", o->out, "Output TSV")->required();
     cmd->callback([o] {
@@ -55,7 +56,7 @@ void add_windows_command(CLI::App& app) {
         wo.promoter_length = o->promoter_window;
         std::optional<split> s;
         if (!o->split.empty()) s = make_split(pairs, o->split, o->fold, o->seed);
-        remove_stale_temporaries_beside(o->out);
+        remove_stale_temporaries_of({{"--out", o->out}});
         output_file text(o->out);  // streamed: millions of pairs give hundreds of MB of TSV
         text << "pair\tlabel\toffset\tenhancer_chrom\tenhancer_start\tenhancer_end\tpromoter_chrom\tpromoter_start\tpromoter_end\t"
                 "enhancer_element_start\tenhancer_element_end\tpromoter_element_start\tpromoter_element_end";

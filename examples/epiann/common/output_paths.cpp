@@ -20,14 +20,13 @@ namespace fs = std::filesystem;
 bool same_file(const fs::path& a, const fs::path& b) {
     std::error_code ec;
     if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec) && !ec;
-    const fs::path ca = fs::weakly_canonical(fs::absolute(a, ec), ec), cb = fs::weakly_canonical(fs::absolute(b, ec), ec);
-    return ca == cb;
-}
-
-void remove_stale_temporaries_in(const fs::path& dir) {
-    if (const auto removed = helix::remove_stale_temporaries(dir))
-        std::fprintf(stderr, "removed %zu temporary file%s left in %s by a process that was killed\n", removed,
-                     removed == 1 ? "" : "s", dir.c_str());
+    const auto canonical = [](const fs::path& p) {
+        std::error_code e;
+        const fs::path absolute = fs::absolute(p, e).lexically_normal();
+        const fs::path resolved = fs::weakly_canonical(absolute, e);
+        return e ? absolute : resolved;  // a name the system refuses (too long) is compared as written
+    };
+    return canonical(a) == canonical(b);
 }
 
 }  // namespace
@@ -72,24 +71,31 @@ fs::path output_directory(const fs::path& path, const std::string& option) {
     std::error_code ec;
     fs::create_directories(path, ec);
     if (ec) throw helix::io_error(path.string() + " (" + option + "): cannot create the directory: " + ec.message());
-    remove_stale_temporaries_in(path);
     return path;
 }
 
-void remove_stale_temporaries_beside(const fs::path& file) {
-    remove_stale_temporaries_in(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+void remove_stale_temporaries_of(const std::vector<named_path>& outputs) {
+    std::size_t removed = 0;
+    for (const auto& out : outputs) removed += helix::remove_stale_temporaries(out.path);
+    if (removed > 0)
+        std::fprintf(stderr, "removed %zu temporary file%s that a killed process left beside %s\n", removed,
+                     removed == 1 ? "" : "s", outputs.front().path.parent_path().empty() ? "." : outputs.front().path.parent_path().c_str());
 }
 
 new_output_directory::new_output_directory(fs::path path, std::string option) : path_(std::move(path)) {
     std::error_code ec;
+    std::vector<fs::path> made;  // outermost last
     for (fs::path p = fs::absolute(path_, ec); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
         first_made_ = p;
+        made.push_back(p);
         if (p == p.parent_path()) break;
     }
+    for (auto it = made.rbegin(); it != made.rend(); ++it) on_signal_.push_back(std::make_unique<helix::registered_directory>(*it));
     output_directory(path_, option);
 }
 
 new_output_directory::~new_output_directory() {
+    on_signal_.clear();
     if (kept_ || first_made_.empty()) return;
     std::error_code ec;  // best effort: fs::remove leaves a directory that is not empty
     const fs::path stop = first_made_.parent_path();

@@ -2,13 +2,16 @@
 //   refuse_overwriting_inputs  no output may be an input (the same file, also through a link or another spelling),
 //                              and no two outputs may be the same file;
 //   check_output_directory     before the work: the directory exists and is writable, or can be made;
-//   output_directory           when writing: creates the directory (exit 2 with a plain message when it cannot) and
-//                              removes the temporaries that killed processes left in it.
+//   output_directory           when writing: creates the directory (exit 2 with a plain message when it cannot);
+//   remove_stale_temporaries_of  the temporaries that killed processes left beside the outputs about to be written.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <helix/io/atomic_file.hpp>
 
 namespace epiann {
 
@@ -28,7 +31,7 @@ std::vector<named_path> genome_inputs(const std::string& genome, const std::stri
 void check_output_directory(const std::filesystem::path& path, const std::string& option = "--out");
 
 // Creates `path` (and its parents) unless it is a directory already; input_error when it exists as something else,
-// helix::io_error when it cannot be made. Removes stale `.tmp-<pid>` files of dead processes in it (said on stderr).
+// helix::io_error when it cannot be made.
 std::filesystem::path output_directory(const std::filesystem::path& path, const std::string& option = "--out");
 
 // An output directory for one command: made (with output_directory) when the command is about to write, and removed
@@ -45,10 +48,12 @@ public:
 private:
     std::filesystem::path path_;
     std::filesystem::path first_made_;  // the outermost directory made here, if any
+    std::vector<std::unique_ptr<helix::registered_directory>> on_signal_;  // removed by a signal while empty
     bool kept_ = false;
 };
 
-// Removes the temporaries of dead processes beside an output file (in its directory), saying so on stderr.
-void remove_stale_temporaries_beside(const std::filesystem::path& file);
+// Removes `<output>.tmp-<pid>` files of dead processes for each output (helix::remove_stale_temporaries), saying so
+// on stderr. Nothing else is touched.
+void remove_stale_temporaries_of(const std::vector<named_path>& outputs);
 
 }  // namespace epiann

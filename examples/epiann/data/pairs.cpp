@@ -100,7 +100,10 @@ pair_file read_pairs(const std::string& path) {
                                std::to_string(3 * side + 3));
             if (*e < *s) throw in.error("end before start in the " + std::string(side ? "second" : "first") + " interval");
             if (*e == *s) throw in.error("empty " + std::string(side ? "second" : "first") + " interval: end equals start (0-based half-open)");
-            (side ? p.promoter : p.enhancer) = {std::string(f[std::size_t(3 * side)]), *s, *e};
+            interval& element = side == 0 ? p.enhancer : p.promoter;
+            element.chromosome = std::string(f[std::size_t(3 * side)]);
+            element.start = *s;
+            element.end = *e;
         }
         p.enhancer_name = p.enhancer.text();
         p.promoter_name = p.promoter.text();

@@ -574,6 +574,8 @@ private:
 std::unique_ptr<genome> genome::open(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw input_error_at(path, 0, "is a directory, not a genome file");
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throw input_error_at(path, 0, "is not a regular file (a pipe?): a genome must be a file on disk, with its index beside it");
     if (!std::filesystem::is_regular_file(path, ec)) throw input_error_at(path, 0, "no such genome file");
     if (std::filesystem::file_size(path, ec) == 0) throw input_error_at(path, 0, "the genome file is empty");
     unsigned char magic[16] = {};

@@ -17,35 +17,43 @@ dataset load_dataset(const std::string& genome_path, const std::string& pairs_pa
     if (d.pairs.duplicates > 0 && world().root()) std::fprintf(stderr, "%s\n", d.pairs.duplicates_note().c_str());
     d.windows.enhancer_length = enhancer_window;
     d.windows.promoter_length = promoter_window;
+    // Every pair's windows must fit its genome before any work starts (not only the pairs a run happens to read).
+    const chromosome_lengths lengths = [&d](const std::string& name) { return d.g->length(name); };
+    for (const auto& p : d.pairs.pairs) make_pair_windows(p, d.windows, 0, lengths, d.pairs.path);
     if (split) d.s = split->file.empty() ? make_split(d.pairs, split->kind, split->fold, split->seed) : read_split(split->file, d.pairs);
     return d;
 }
 
-std::unique_ptr<window_examples> dataset::examples(pair_set side, bool augment, std::size_t limit, std::uint64_t seed) const {
-    auto items = split_items(pairs, *s, side, windows, augment);
-    if (limit > 0 && items.size() > limit) {
-        // Keep the class balance: the same fraction of positives and negatives.
-        std::vector<example_item> kept;
-        const double fraction = double(limit) / double(items.size());
-        for (int label : {0, 1}) {
-            std::vector<example_item> members;
-            for (const auto& it : items)
-                if (pairs.pairs[it.pair].label == label) members.push_back(it);
-            helix::counter_rng rng(seed, 100 + std::uint64_t(label));
-            for (std::size_t i = members.size(); i > 1; --i) std::swap(members[i - 1], members[rng.next_below(i)]);
-            members.resize(std::size_t(double(members.size()) * fraction + 0.5));
-            kept.insert(kept.end(), members.begin(), members.end());
-        }
-        std::sort(kept.begin(), kept.end(), [](const example_item& a, const example_item& b) { return a.pair < b.pair; });
-        items = std::move(kept);
+namespace {
+// At most `limit` of the items (0: all), a seeded subset keeping the class balance, in pair order.
+std::vector<example_item> stratified_subset(std::vector<example_item> items, const pair_file& pairs, std::size_t limit,
+                                            std::uint64_t seed) {
+    if (limit == 0 || items.size() <= limit) return items;
+    std::vector<example_item> kept;
+    const double fraction = double(limit) / double(items.size());
+    for (int label : {0, 1, -1}) {  // -1: unlabelled pairs (BEDPE)
+        std::vector<example_item> members;
+        for (const auto& it : items)
+            if (pairs.pairs[it.pair].label == label) members.push_back(it);
+        helix::counter_rng rng(seed, 100 + (label >= 0 ? std::uint64_t(label) : 2));  // streams 100, 101 as before
+        for (std::size_t i = members.size(); i > 1; --i) std::swap(members[i - 1], members[rng.next_below(i)]);
+        members.resize(std::size_t(double(members.size()) * fraction + 0.5));
+        kept.insert(kept.end(), members.begin(), members.end());
     }
+    std::sort(kept.begin(), kept.end(), [](const example_item& a, const example_item& b) { return a.pair < b.pair; });
+    return kept;
+}
+}  // namespace
+
+std::unique_ptr<window_examples> dataset::examples(pair_set side, bool augment, std::size_t limit, std::uint64_t seed) const {
+    auto items = stratified_subset(split_items(pairs, *s, side, windows, augment), pairs, limit, seed);
     return std::make_unique<window_examples>(*g, pairs, windows, std::move(items));
 }
 
-std::unique_ptr<window_examples> dataset::all_pairs() const {
+std::unique_ptr<window_examples> dataset::all_pairs(std::size_t limit, std::uint64_t seed) const {
     std::vector<example_item> items;
     for (std::size_t i = 0; i < pairs.pairs.size(); ++i) items.push_back({i, 0});
-    return std::make_unique<window_examples>(*g, pairs, windows, std::move(items));
+    return std::make_unique<window_examples>(*g, pairs, windows, stratified_subset(std::move(items), pairs, limit, seed));
 }
 
 nlohmann::json dataset::describe() const {

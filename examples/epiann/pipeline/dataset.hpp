@@ -33,8 +33,8 @@ struct dataset {
     // Examples of one side; training positives augmented when `augment`. `limit` > 0 keeps a seeded, stratified
     // subset of at most `limit` examples (validation during training, for speed).
     std::unique_ptr<window_examples> examples(pair_set side, bool augment, std::size_t limit = 0, std::uint64_t seed = 1) const;
-    // One centred example per pair, in file order (prediction).
-    std::unique_ptr<window_examples> all_pairs() const;
+    // One centred example per pair, in file order (prediction); `limit` > 0 keeps a seeded, stratified subset.
+    std::unique_ptr<window_examples> all_pairs(std::size_t limit = 0, std::uint64_t seed = 1) const;
 
     nlohmann::json describe() const;  // genome and pair file identity, for checkpoints
 };

@@ -159,9 +159,24 @@ nlohmann::json run_explain(const explain_request& r) {
             }
         }
         dataset d = load_dataset(r.genome, r.pairs, info.split, Variant::enhancer_window, Variant::promoter_window);
+        if (peak_file) {  // peaks named for another assembly or naming style ("1" against "chr1") would overlap nothing
+            std::size_t on_genome = 0;
+            for (const auto& c : d.g->chromosomes()) on_genome += peak_file->on(c);
+            if (on_genome == 0)
+                throw input_error(r.peaks + ": none of its " + std::to_string(peak_file->size()) +
+                                  " peaks lies on a chromosome of the genome (" + d.g->chromosomes().front() +
+                                  ", ...): are they named for another assembly or another style (\"1\" and \"chr1\")?");
+        }
+        if (!r.truth.empty()) {  // a truth.tsv of another simulation would measure nothing
+            std::size_t known = 0;
+            for (const auto& p : d.pairs.pairs) known += planted.count(p.enhancer_name) + planted.count(p.promoter_name);
+            if (known == 0)
+                throw input_error(r.truth + ": none of its elements is an element of " + r.pairs +
+                                  ": is it the truth of another simulation?");
+        }
         std::unique_ptr<window_examples> examples;
         if (r.set == "all") {
-            examples = d.all_pairs();
+            examples = d.all_pairs(r.max_pairs, 1);
         } else if (r.set == "test") {
             examples = d.examples(pair_set::test, false, r.max_pairs, 1);
         } else {
@@ -214,6 +229,7 @@ nlohmann::json run_explain(const explain_request& r) {
         for (const auto& c : d.g->chromosomes()) sizes.emplace_back(c, *d.g->length(c));
         // The outputs appear together when everything has been computed, or not at all (and no empty directory).
         new_output_directory directory(out);
+        remove_stale_temporaries_of(outputs);
         helix::commit_group together;
         importance.write_bedgraph(out / "importance.bedGraph", "epiann attention");
         importance.write_bigwig(out / "importance.bw", sizes);

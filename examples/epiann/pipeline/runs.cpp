@@ -126,7 +126,7 @@ void check_request(const train_request& r, const std::string& where) {
     if (r.patience < 1) refuse("patience", "at least 1");
     if (r.batch_positives < 1) refuse("batch_positives", "at least 1");
     if (r.batch_negatives < 1) refuse("batch_negatives", "at least 1");
-    if (!(r.learning_rate > 0 && std::isfinite(r.learning_rate))) refuse("learning_rate", "a finite number above 0");
+    if (!(r.learning_rate >= 1e-30f && r.learning_rate <= 1e30f)) refuse("learning_rate", "from 1e-30 to 1e30");
     if (!(r.dropout >= 0 && r.dropout < 1)) refuse("dropout", "from 0 to below 1");
     if (r.threads < 0) refuse("threads", "0 (all cores) or more");
     if (r.init != "paper" && r.init != "pytorch") refuse("init", "paper or pytorch");
@@ -134,6 +134,9 @@ void check_request(const train_request& r, const std::string& where) {
 
 checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
     const auto meta = read_checkpoint_metadata(checkpoint);
+    if (meta.contains("epochs_done"))
+        throw input_error_at(checkpoint, 0, "is a training state (what --resume continues), not a model: give the run's "
+                                            "model.safetensors");
     try {
         checkpoint_info info;
         info.model = meta.at("model").at("name");
@@ -142,6 +145,7 @@ checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
         info.split.kind = meta.at("split").at("kind");
         info.split.fold = number_at<int>(meta.at("split"), "fold");
         info.split.seed = number_at<std::uint64_t>(meta.at("split"), "seed");
+        info.split.file = meta.at("split").value("file", std::string());  // trained on a split file: that file
         info.scaler = coordinate_scaler::from_json(meta.at("coordinates"));
         return info;
     } catch (const nlohmann::json::exception& e) {
@@ -220,10 +224,22 @@ train_summary run_training(const train_request& request, bool resume) {
         inputs.push_back({"--pairs", r.pairs});
         inputs.push_back({"--split-file", r.split.file});
         refuse_overwriting_inputs(inputs, outputs);
+        // Until the run's first file is written, a failure leaves nothing: no lock file, no directory it made.
+        std::optional<new_output_directory> directory;
         std::optional<run_lock> lock;
+        struct unwritten_run {
+            fs::path lock_file;
+            bool written = false;
+            ~unwritten_run() {
+                std::error_code ec;
+                if (!written && !lock_file.empty()) fs::remove(lock_file, ec);
+            }
+        } unwritten;
         if (comm.root()) {
-            output_directory(run);
+            directory.emplace(run);
             lock.emplace(run);
+            unwritten.lock_file = run / ".lock";
+            remove_stale_temporaries_of(outputs);
             std::vector<std::string> present;
             for (const char* name : run_files)
                 if (fs::exists(run / name)) present.push_back(name);
@@ -235,16 +251,24 @@ train_summary run_training(const train_request& request, bool resume) {
                                   "`, replace it with --overwrite, or choose another --out");
             }
         }
+        if (resume && comm.root() && !fs::exists(run / "state.safetensors")) {
+            std::error_code ec;
+            if (fs::exists(run / "log.jsonl") && fs::file_size(run / "log.jsonl", ec) > 0)
+                throw input_error(run.string() + " has a training log but no state.safetensors, so its epochs cannot be "
+                                  "continued: restore the state file, or start the run over with `epiann train ... --out " +
+                                  run.string() + " --overwrite`");
+            std::fprintf(stderr, "%s: no epoch had finished (no state.safetensors): the run starts from epoch 1\n", run.c_str());
+        }
         dataset d = load_dataset(r.genome, r.pairs, r.split, Variant::enhancer_window, Variant::promoter_window);
-        if (comm.root() && !resume && r.overwrite)  // only once the new run's inputs have been read without error
-            for (const char* name : run_files) fs::remove(run / name);
-        comm.barrier();
+        if (!std::filesystem::is_regular_file(r.pairs) && comm.root())
+            std::fprintf(stderr, "warning: %s is not a regular file (a pipe?): the run cannot be resumed from it\n", r.pairs.c_str());
+        if (!r.split.file.empty()) {  // run.json and the checkpoints record the split the file holds
+            r.split.kind = d.s->kind;
+            r.split.fold = d.s->fold;
+            r.split.seed = d.s->seed;
+        }
         d.windows.augmentation_offsets = window_options::augmentation(Variant::augment_first, Variant::augment_step, 20);
         d.windows.augment_negatives = r.augment_negatives;
-        if (comm.root()) {
-            write_split((run / "split.tsv").string(), *d.s, d.pairs);
-            helix::write_file_atomically(run / "run.json", r.to_json().dump(2) + "\n");
-        }
         auto training = d.examples(pair_set::train, true);
         auto validation = d.examples(pair_set::validation, false, r.validation_limit, r.seed);
         if (validation->size() == 0) throw input_error("the split leaves no validation pairs");
@@ -252,6 +276,16 @@ train_summary run_training(const train_request& request, bool resume) {
         training->set_scaler(scaler);
         validation->set_scaler(scaler);
         const balanced_plan plan(*training, r.seed, r.batch_positives, r.batch_negatives, r.steps_per_epoch);
+        // Every input has been read and checked: only now is an old run replaced and the new one's first file written.
+        if (comm.root() && !resume && r.overwrite)
+            for (const char* name : run_files) fs::remove(run / name);
+        comm.barrier();
+        if (comm.root()) {
+            write_split((run / "split.tsv").string(), *d.s, d.pairs);
+            helix::write_file_atomically(run / "run.json", r.to_json().dump(2) + "\n");
+            unwritten.written = true;
+            directory->keep();
+        }
         if (comm.root())
             std::fprintf(stderr,
                      "training the %s model (%zu x %zu bp windows) on %zu examples (%zu pairs; %s shifted 20 times), "

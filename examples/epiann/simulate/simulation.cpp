@@ -141,6 +141,11 @@ simulation_summary simulate(const simulation_options& o) {
         outputs.push_back({std::string(name) + " in --out", dir / name});
     refuse_overwriting_inputs({{"--tiles", o.tiles_path}, {"--motifs", o.motifs_path}, {"--grammar", o.grammar_path}}, outputs);
     check_output_directory(dir);
+    if (!o.overwrite)
+        for (const auto& out : outputs)
+            if (std::filesystem::exists(out.path))
+                throw input_error(dir.string() + " holds a simulated set already (" + out.path.filename().string() +
+                                  "): give --overwrite to replace it, or choose another --out");
     const auto motifs = read_jaspar(o.motifs_path);
     const grammar g = o.grammar_path.empty() ? default_grammar(motifs) : read_grammar(o.grammar_path, motifs);
     check_options(o, g);
@@ -292,6 +297,7 @@ simulation_summary simulate(const simulation_options& o) {
 
     // Files: all of them appear together at the end, or none (and no empty directory) when something fails.
     new_output_directory directory(dir);
+    remove_stale_temporaries_of(outputs);
     helix::commit_group together;
     {
         std::string fasta, fai;

@@ -28,6 +28,7 @@ namespace epiann {
 struct simulation_options {
     std::string out;
     std::uint64_t seed = 1;
+    bool overwrite = false;  // replace a set already in `out`
     std::size_t enhancers = 20000, promoters = 5000;
     std::size_t positives = 10000, negatives_per_positive = 20;
     std::size_t min_motifs = 2, max_motifs = 3;  // distinct motifs per element

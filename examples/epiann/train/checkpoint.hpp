@@ -28,6 +28,9 @@ inline constexpr const char* checkpoint_metadata_key = "epiann";
 
 // The run metadata stored in a checkpoint, without reading its tensors' data into a network.
 inline nlohmann::json read_checkpoint_metadata(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throw input_error_at(path.string(), 0, "is not a regular file (a pipe?): a checkpoint must be a file on disk");
     helix::safetensors_file file;
     try {
         file = helix::read_safetensors(path);

@@ -124,6 +124,34 @@ inline resume_point parse_resume_point(const nlohmann::json& state, const std::s
     return r;
 }
 
+// What differs between the metadata a run was started with and the one it would resume with, in words.
+inline std::string metadata_difference(const nlohmann::json& stored, const nlohmann::json& now) {
+    std::string out;
+    auto add = [&](const std::string& s) { out += (out.empty() ? "" : "; ") + s; };
+    auto field = [](const nlohmann::json& j, const char* a, const char* b) -> std::string {
+        if (!j.contains(a) || !j.at(a).is_object() || !j.at(a).contains(b)) return "?";
+        const auto& v = j.at(a).at(b);
+        return v.is_string() ? v.get<std::string>() : v.dump();
+    };
+    if (stored.value("pairs", nlohmann::json()) != now.value("pairs", nlohmann::json())) {
+        if (field(stored, "pairs", "path") != field(now, "pairs", "path"))
+            add("the run was started on the pairs " + field(stored, "pairs", "path") + ", not " + field(now, "pairs", "path"));
+        else
+            add("the pair file " + field(now, "pairs", "path") + " has changed since the run started (checksum " +
+                field(stored, "pairs", "checksum") + ", now " + field(now, "pairs", "checksum") + ")");
+    }
+    if (stored.value("genome", nlohmann::json()) != now.value("genome", nlohmann::json()))
+        add("the genome differs: " + field(stored, "genome", "path") + " (" + field(stored, "genome", "chromosomes") + " chromosomes, " +
+            field(stored, "genome", "length") + " bp) when the run started, " + field(now, "genome", "path") + " (" +
+            field(now, "genome", "chromosomes") + " chromosomes, " + field(now, "genome", "length") + " bp) now");
+    for (const auto& [key, value] : stored.items())
+        if (key != "pairs" && key != "genome" && (!now.contains(key) || now.at(key) != value))
+            add("its " + key + " was " + value.dump() + ", now " + (now.contains(key) ? now.at(key).dump() : std::string("absent")));
+    for (const auto& [key, value] : now.items())
+        if (!stored.contains(key)) add("its " + key + " was absent, now " + value.dump());
+    return out.empty() ? "the run was started with other settings" : out;
+}
+
 // A network that keeps its parameters, gradients and optimiser state on a device between steps (cuda_network):
 // the trainer asks it for the optimiser step and the checks instead of reading its arenas every step.
 template <class Net>
@@ -306,8 +334,8 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         resume_point state = parse_resume_point(load_training_state(state_path, net, optimizer), state_path.string());
         if (state.metadata != opt.metadata)
             throw input_error_at(state_path.string(), 0,
-                                 "cannot resume: this run was started with other data, split, model or seed "
-                                 "(stored: " + state.metadata.dump() + ")");
+                                 "cannot resume: " + metadata_difference(state.metadata, opt.metadata) +
+                                     "; resume with the run's own inputs, or train anew");
         first_epoch = state.epochs_done;
         stale_epochs = state.stale_epochs;
         result.best_epoch = state.best_epoch;

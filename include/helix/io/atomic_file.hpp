@@ -9,7 +9,7 @@
 // on a thread, commit() only makes each file durable and the group renames them all in its own commit(), with
 // SIGINT, SIGTERM and SIGHUP held back, so that a failure or a termination before it leaves none of the new files.
 // remove_temporaries_now() (async-signal-safe) removes this process's uncommitted temporaries from a signal
-// handler; remove_stale_temporaries(dir) removes those left by processes that died (SIGKILL, power loss).
+// handler; remove_stale_temporaries(target) removes those of one target left by processes that died (SIGKILL).
 #pragma once
 
 #include <fcntl.h>
@@ -34,7 +34,8 @@ namespace helix {
 
 namespace detail {
 
-// The temporaries of this process that exist now, as C strings a signal handler can read without allocating.
+// The temporaries of this process that exist now (and output directories it made that are to go if they stay
+// empty), as C strings a signal handler can read without allocating: the first byte says which ('f' or 'd').
 // A full table only means that a signal would leave that temporary for remove_stale_temporaries().
 class temporary_registry {
 public:
@@ -43,9 +44,10 @@ public:
         static temporary_registry r;
         return r;
     }
-    std::size_t add(const std::string& path) {
-        char* copy = new char[path.size() + 1];
-        std::memcpy(copy, path.c_str(), path.size() + 1);
+    std::size_t add(const std::string& path, bool directory = false) {
+        char* copy = new char[path.size() + 2];
+        copy[0] = directory ? 'd' : 'f';
+        std::memcpy(copy + 1, path.c_str(), path.size() + 1);
         for (std::size_t i = 0; i < slots_.size(); ++i) {
             char* expected = nullptr;
             if (slots_[i].compare_exchange_strong(expected, copy)) return i;
@@ -57,9 +59,11 @@ public:
         if (slot == none) return;
         delete[] slots_[slot].exchange(nullptr);
     }
-    void unlink_all() noexcept {  // async-signal-safe: atomic loads and unlink(2) only
+    void unlink_all() noexcept {  // async-signal-safe: atomic loads, unlink(2) and rmdir(2) only
         for (auto& s : slots_)
-            if (const char* p = s.load()) ::unlink(p);
+            if (const char* p = s.load(); p != nullptr && p[0] == 'f') ::unlink(p + 1);
+        for (std::size_t i = slots_.size(); i-- > 0;)  // inner directories were registered after outer ones
+            if (const char* p = slots_[i].load(); p != nullptr && p[0] == 'd') ::rmdir(p + 1);  // fails unless empty
     }
 
 private:
@@ -68,8 +72,9 @@ private:
 
 }  // namespace detail
 
-// Unlinks every temporary of this process not yet committed. Async-signal-safe: call it from a handler of SIGTERM
-// or SIGINT before re-raising the signal, so that an interrupted command leaves no `.tmp-<pid>` files.
+// Unlinks every temporary of this process not yet committed, then removes the registered output directories that
+// are empty. Async-signal-safe: call it from a handler of SIGTERM or SIGINT before re-raising the signal, so that an
+// interrupted command leaves no `.tmp-<pid>` files and no empty directory it made.
 inline void remove_temporaries_now() noexcept { detail::temporary_registry::instance().unlink_all(); }
 
 class commit_group;
@@ -86,7 +91,7 @@ inline void publish(const std::filesystem::path& temp, const std::filesystem::pa
     }
     std::error_code ec;
     std::filesystem::rename(temp, target, ec);
-    if (ec) throw io_error(target.string() + ": cannot rename " + temp.string() + " to it: " + ec.message());
+    if (ec) throw io_error(target.string() + ": cannot replace it: " + ec.message());
     temporary_registry::instance().remove(slot);
 }
 }  // namespace detail
@@ -136,7 +141,7 @@ public:
         if (ec) {
             const staged failed = files[done];
             for (std::size_t i = done; i < files.size(); ++i) discard(files[i]);
-            throw io_error(failed.target.string() + ": cannot rename " + failed.temp.string() + " to it: " + ec.message());
+            throw io_error(failed.target.string() + ": cannot replace it: " + ec.message());
         }
     }
 
@@ -228,7 +233,7 @@ public:
 private:
     [[noreturn]] void fail(const char* verb) const {
         const int err = errno;  // before anything below can change it
-        throw io_error(target_.string() + ": cannot " + verb + " " + temp_.string() + ": " + std::strerror(err));
+        throw io_error(target_.string() + ": cannot " + verb + " it: " + std::strerror(err));
     }
 
     std::filesystem::path target_;
@@ -245,17 +250,34 @@ inline void write_file_atomically(const std::filesystem::path& path, std::string
     f.commit();
 }
 
-// Removes the `<name>.tmp-<pid>` files in `dir` whose process no longer runs (killed before it could clean up) and
-// returns how many. Temporaries of live processes, this one included, are left alone. A missing dir has none.
-inline std::size_t remove_stale_temporaries(const std::filesystem::path& dir) {
+// An output directory a command made, removed by remove_temporaries_now() if a signal ends the command while it
+// is still empty; forgotten when the object goes (the caller removes or keeps the directory itself).
+class registered_directory {
+public:
+    explicit registered_directory(const std::filesystem::path& dir)
+        : slot_(detail::temporary_registry::instance().add(dir.string(), true)) {}
+    registered_directory(const registered_directory&) = delete;
+    registered_directory& operator=(const registered_directory&) = delete;
+    ~registered_directory() { detail::temporary_registry::instance().remove(slot_); }
+
+private:
+    std::size_t slot_;
+};
+
+// Removes the temporaries `<target>.tmp-<pid>` that processes which no longer run (killed before they could clean
+// up) left beside `target`, and returns how many. Only temporaries of this target are touched, never another file
+// whose name happens to end in `.tmp-<digits>`; those of live processes, this one included, are left alone.
+inline std::size_t remove_stale_temporaries(const std::filesystem::path& target) {
     std::size_t removed = 0;
+    const std::string prefix = target.filename().string() + ".tmp-";
+    std::filesystem::path dir = target.parent_path();
+    if (dir.empty()) dir = ".";
     std::error_code ec;
     for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
          it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        const auto mark = name.rfind(".tmp-");
-        if (mark == std::string::npos || mark == 0) continue;
-        const char* digits = name.c_str() + mark + 5;
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const char* digits = name.c_str() + prefix.size();
         const char* end = name.c_str() + name.size();
         long pid = 0;
         const auto [stop, parse_error] = std::from_chars(digits, end, pid);
