@@ -164,7 +164,7 @@ find_tool() {  # find_tool <name> <candidate paths...>: the first executable, el
 preflight() {
   local t0 notes=() ok=1 v
   t0="$(now)"
-  nvcc="$(find_tool nvcc "$cuda_home/bin/nvcc")" || nvcc=""
+  nvcc="$(find_tool nvcc "$cuda_home/bin/nvcc" /usr/local/cuda-*/bin/nvcc)" || nvcc=""
   cmake_bin="$(find_tool cmake)" || cmake_bin=""
   ninja_bin="$(find_tool ninja)" || ninja_bin=""
   cxx="${CXX:-$(find_tool g++ || find_tool c++ || true)}"
@@ -194,7 +194,7 @@ int main() { return omp_get_max_threads() > 0 ? 0 : 1; }' | "$cxx" -fopenmp -x c
     cxx_version=none; notes+=("NO C++ compiler (g++)"); ok=0
   fi
   if [[ -f $pack/root/usr/share/eigen3/cmake/Eigen3Config.cmake && -f $pack/root/usr/lib/cmake/Catch2/Catch2Config.cmake ]]; then
-    notes+=("pack: $(awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}' "$pack/MANIFEST" 2>/dev/null)")
+    notes+=("pack: $(awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}' "$pack/MANIFEST" 2>/dev/null)")
   elif compgen -G "$pack/debs/*.deb" >/dev/null; then
     local deb
     for deb in "$pack"/debs/*.deb; do unpack_deb "$deb" "$pack/root" || ok=0; done
@@ -243,7 +243,7 @@ configure_and_build() {
   # Only the pack: Eigen and Catch2 from gpu-pack/root, and nothing else found on the machine (no BLAS, MPI, xtensor).
   # The tests directory is configured (it defines cuda_backend_test); only the two targets are built.
   run_step configure 120 "$cmake_bin" -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-    -DHELIX_GPU_CHECK=ON -DHELIX_BUILD_BENCH=ON -DHELIX_BUILD_EXAMPLES=OFF -DHELIX_BUILD_TESTS=ON \
+    -DHELIX_GPU_CHECK=ON -DHELIX_BUILD_BENCH=ON -DHELIX_BUILD_EXAMPLES=ON -DHELIX_BUILD_TESTS=ON \
     -DHELIX_ENABLE_CUDA=ON "-DCMAKE_CUDA_COMPILER=$nvcc" "-DCMAKE_CUDA_ARCHITECTURES=$arch" \
     "-DCMAKE_CXX_COMPILER=$cxx" -DHELIX_USE_BLAS=OFF -DHELIX_ENABLE_MPI=OFF -DCMAKE_DISABLE_FIND_PACKAGE_xtensor=ON \
     "-DEigen3_DIR=$pack/root/usr/share/eigen3/cmake" "-DCatch2_DIR=$pack/root/usr/lib/cmake/Catch2" \
@@ -353,7 +353,8 @@ run_sanitizers() {
   if ((!built)); then
     record memcheck SKIP 0 "not built"; record racecheck SKIP 0 "not built"; return
   fi
-  san="$(find_tool compute-sanitizer "$cuda_home/bin/compute-sanitizer" "$cuda_home/compute-sanitizer/compute-sanitizer")" || san=""
+  san="$(find_tool compute-sanitizer "$cuda_home/bin/compute-sanitizer" "$cuda_home/compute-sanitizer/compute-sanitizer" \
+    "$cuda_home/extras/compute-sanitizer/compute-sanitizer" /usr/local/cuda-*/bin/compute-sanitizer)" || san=""
   if [[ -z $san ]]; then
     record memcheck FAIL 0 "no compute-sanitizer in $cuda_home/bin, $cuda_home/compute-sanitizer or PATH"
     record racecheck FAIL 0 "no compute-sanitizer"
@@ -428,6 +429,9 @@ case "${1:-}" in
   *) echo "usage: scripts/gpu-check.sh [--pack | --build-only | --help]" >&2; exit 2 ;;
 esac
 
+case "$(cd "$build" 2>/dev/null && pwd || echo "$build")" in
+  / | "$root" | "$root/build") echo "gpu-check.sh: refusing to use $build as the build folder (BUILD_DIR)" >&2; exit 2 ;;
+esac
 if [[ ${HELIX_GPU_CHECK_FRESH:-1} != 0 ]]; then rm -rf "$build"; fi
 mkdir -p "$logs"
 echo "[gpu-check] $root -> $build ($mode_arg), budget $budget s"
