@@ -161,11 +161,20 @@ TEST_CASE("a 3 Gb genome is read through its index: opening it and reading its l
         CHECK(g->sequence("chr", bases - 6, bases) == "TTTCAG");
     }
 
-    // FASTA + .fai: 60 bases per line; the first line (open() checks its line end against the .fai) and the last are
-    // real sequence, the rest NUL bytes (never fetched: htslib skips them). A length of 3e9 also checks lengths past
+    // FASTA + .fai: 60 bases per line; the first line (open() checks its line end against the .fai), the line ends
+    // open() samples and the last line are real, the rest NUL bytes (never fetched: htslib skips them). A length of 3e9 also checks lengths past
     // 2^31, which htslib's faidx_seq_len wraps.
     const std::string last_line = "ACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGT\n";
     sparse_file(dir / "big.fa", 8 + bases / 60 * 61, ">chrBig\n" + last_line, last_line);
+    {
+        // The line ends open() samples in a file over 256 MB: 8,192 lines spread evenly, j = k (lines - 1) / 8191.
+        std::fstream out(dir / "big.fa", std::ios::binary | std::ios::in | std::ios::out);
+        const std::uint64_t lines = (bases - 1) / 60;
+        for (std::uint64_t k = 0; k < 8192; ++k) {
+            out.seekp(std::streamoff(8 + k * (lines - 1) / 8191 * 61 + 60));
+            out.put('\n');
+        }
+    }
     std::ofstream(dir / "big.fa.fai") << "chrBig\t" << bases << "\t8\t60\t61\n";
     {
         const auto g = epiann::genome::open((dir / "big.fa").string());

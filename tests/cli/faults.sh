@@ -256,6 +256,12 @@ stale_index)  # a FASTA re-wrapped at 50 bases per line under its old 60-base in
   fold -w 50 "$genome" > genome.fa; cp "$genome.fai" genome.fa.fai
   expect 2 "genome.fa.*samtools faidx" "$epiann" predict --checkpoint "$model" --genome genome.fa --pairs pairs.csv --out s.tsv
   [[ ! -e s.tsv ]] || fail "scores written from a stale index"
+  # One line of 59 bases and a later one of 61: length, first and last lines as indexed, the lines between moved.
+  awk 'NR == 100 { c = substr($0, 60, 1); print substr($0, 1, 59); next } NR == 105 { print c $0; next } { print }' \
+    "$genome" > ragged.fa
+  cp "$genome.fai" ragged.fa.fai
+  expect 2 "ragged.fa.fai:1: sequence .* has no line end after base 5940 .*samtools faidx" \
+    "$epiann" predict --checkpoint "$model" --genome ragged.fa --pairs pairs.csv --out s.tsv
   ;;
 *) fail "unknown case" ;;
 esac

@@ -339,6 +339,36 @@ void check_fai(const std::string& fasta, const std::string& fai, const std::vect
                             std::to_string(e.bases) + " bases (re-wrapped, or other line ends?)");
         }
 
+        // Every full line ends where the index says (a line of 59 bases among lines of 60 moves every base after it):
+        // each line end of a file up to 256 MB, read in 1 MB pieces; of a larger one, 8,192 spread over the sequence.
+        if (e.length > e.bases) {
+            const std::uint64_t lines = (e.length - 1) / e.bases;  // full lines before the last one
+            const char terminator_first = e.width - e.bases == 2 ? '\r' : '\n';
+            auto bad_line = [&](std::uint64_t j) {
+                return stale("has no line end after base " + std::to_string((j + 1) * e.bases) + " (line " + std::to_string(j + 1) +
+                             " of the sequence, byte " + std::to_string(e.offset + j * e.width + e.bases) + ") where the index says " +
+                             std::to_string(e.bases) + " bases per line: a line of another length (edited or re-wrapped?)");
+            };
+            if (size <= (std::uint64_t{256} << 20)) {
+                const std::uint64_t per_piece = std::max<std::uint64_t>(1, (std::uint64_t{1} << 20) / e.width);
+                for (std::uint64_t j0 = 0; j0 < lines; j0 += per_piece) {
+                    const std::uint64_t n = std::min(per_piece, lines - j0);
+                    const std::string piece = bytes.read(e.offset + j0 * e.width, std::size_t(n * e.width));
+                    for (std::uint64_t j = 0; j < n; ++j)
+                        if (piece.size() < (j + 1) * e.width || piece[std::size_t(j * e.width + e.bases)] != terminator_first ||
+                            piece[std::size_t((j + 1) * e.width - 1)] != '\n')
+                            throw bad_line(j0 + j);
+                }
+            } else {
+                const std::uint64_t samples = std::min<std::uint64_t>(lines, 8192);
+                for (std::uint64_t k = 0; k < samples; ++k) {
+                    const std::uint64_t j = samples == 1 ? 0 : k * (lines - 1) / (samples - 1);
+                    const std::string end = bytes.read(e.offset + j * e.width + e.bases, std::size_t(e.width - e.bases));
+                    if (end.empty() || end[0] != terminator_first || end.back() != '\n') throw bad_line(j);
+                }
+            }
+        }
+
         // Its last base: a base, then a line end or the end of the file, then the next header or the end of the file.
         // Blank lines may come before a header (samtools accepts them) or at the end; nothing else may.
         const std::string tail = bytes.read(last, 4);
