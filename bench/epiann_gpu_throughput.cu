@@ -22,14 +22,11 @@
 
 #include "device/cuda_network.hpp"
 #include "epiann_workload.hpp"
+#include "throughput_options.hpp"
 
 namespace {
 
-struct options {
-    std::string mode = "train", size = "paper", path = "device";
-    std::size_t batch = 64, steps = 10;
-    int threads = 2;
-};
+using options = helix_bench::throughput_options;
 
 std::string device_name() {
     cudaDeviceProp prop{};
@@ -148,25 +145,9 @@ void run(const options& o, const Model& spec) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string key = argv[i], value = argv[i + 1];
-        if (key == "--mode" && (value == "train" || value == "infer")) o.mode = value;
-        else if (key == "--size" && (value == "paper" || value == "reduced")) o.size = value;
-        else if (key == "--path" && (value == "device" || value == "mirror")) o.path = value;
-        else if (key == "--batch") o.batch = std::strtoul(value.c_str(), nullptr, 10);
-        else if (key == "--steps") o.steps = std::strtoul(value.c_str(), nullptr, 10);
-        else if (key == "--threads") o.threads = std::atoi(value.c_str());
-        else {
-            std::fprintf(stderr, "usage: epiann_gpu_throughput [--mode train|infer] [--batch 64] [--steps 10] "
-                                 "[--size paper|reduced] [--path device|mirror] [--threads 2]\n");
-            return 2;
-        }
-    }
-    if ((argc - 1) % 2 != 0 || o.batch == 0 || o.steps == 0 || o.threads < 1) {
-        std::fprintf(stderr, "epiann_gpu_throughput: options come in pairs; batch, steps and threads must be positive\n");
-        return 2;
-    }
+    const auto parsed = helix_bench::parse_throughput_options(argc, argv, "epiann_gpu_throughput", true);
+    if (!parsed) return 2;
+    const options& o = *parsed;
     if (helix::cuda::device_count() == 0) {
         std::printf("epiann_gpu_throughput: no CUDA device (%s)\n", helix::cuda::device_problem().c_str());
         return 77;

@@ -10,13 +10,10 @@
 #include <vector>
 
 #include "epiann_workload.hpp"
+#include "throughput_options.hpp"
 
 namespace {
-struct options {
-    std::string mode = "train", size = "paper";
-    std::size_t batch = 64, steps = 10;
-    int threads = 2;
-};
+using options = helix_bench::throughput_options;
 
 template <std::size_t LE, std::size_t LP, epiann::model_sizes S>
 int run(const options& o) {
@@ -45,24 +42,9 @@ int run(const options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string key = argv[i], value = argv[i + 1];
-        if (key == "--mode" && (value == "train" || value == "infer")) o.mode = value;
-        else if (key == "--size" && (value == "paper" || value == "reduced")) o.size = value;
-        else if (key == "--batch") o.batch = std::strtoul(value.c_str(), nullptr, 10);
-        else if (key == "--steps") o.steps = std::strtoul(value.c_str(), nullptr, 10);
-        else if (key == "--threads") o.threads = std::atoi(value.c_str());
-        else {
-            std::fprintf(stderr, "usage: epiann_throughput [--mode train|infer] [--batch 64] [--steps 10] [--threads 2] "
-                                 "[--size paper|reduced]\n");
-            return 2;
-        }
-    }
-    if ((argc - 1) % 2 != 0 || o.batch == 0 || o.steps == 0 || o.threads < 1) {
-        std::fprintf(stderr, "epiann_throughput: options come in pairs; batch, steps and threads must be positive\n");
-        return 2;
-    }
+    const auto parsed = helix_bench::parse_throughput_options(argc, argv, "epiann_throughput", false);
+    if (!parsed) return 2;
+    const options& o = *parsed;
     if (o.size == "paper") return run<3000, 2000, epiann::model_sizes{}>(o);
     constexpr epiann::model_sizes reduced{.filters = 64};
     return run<1000, 800, reduced>(o);
