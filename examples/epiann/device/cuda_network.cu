@@ -40,8 +40,12 @@ struct cuda_network<Net>::impl {
     using out_type = typename Net::output;
     helix::cuda::context ctx;
     helix::cuda::network<in_type, typename Net::model_type, float> device;
-    helix::cuda::device_buffer<float> input;
-    pinned_buffer staging;
+    helix::cuda::device_buffer<float> input, next_input;  // next_input: filled by prefetch() on copy_stream
+    pinned_buffer staging, next_staging;
+    cudaStream_t copy_stream = nullptr;
+    cudaEvent_t next_copied = nullptr;
+    const float* prefetched_for = nullptr;  // the host data next_input holds, and its batch
+    std::size_t prefetched_batch = 0;
     std::vector<float> output;  // output, then its gradient (what the host network's workspace starts with)
     mutable std::vector<float> cache;
     mutable bool cache_current = false;
@@ -55,7 +59,18 @@ struct cuda_network<Net>::impl {
     bool adam_on_device = false;
     helix::cuda::device_buffer<std::int32_t> status;
 
-    explicit impl(const Net& host) : ctx(0), device(ctx, host.model()), status(2, ctx.stream()) {}
+    explicit impl(const Net& host) : ctx(0), device(ctx, host.model()), status(2, ctx.stream()) {
+        HELIX_CUDA_CHECK(cudaStreamCreateWithFlags(&copy_stream, cudaStreamNonBlocking));
+        const cudaError_t made = cudaEventCreateWithFlags(&next_copied, cudaEventDisableTiming);
+        if (made != cudaSuccess) cudaStreamDestroy(copy_stream);
+        HELIX_CUDA_CHECK(made);
+    }
+    impl(const impl&) = delete;
+    impl& operator=(const impl&) = delete;
+    ~impl() {
+        if (next_copied) cudaEventDestroy(next_copied);
+        if (copy_stream) cudaStreamDestroy(copy_stream);
+    }
 };
 
 template <class Net>
@@ -135,10 +150,17 @@ auto cuda_network<Net>::forward(helix::cpu_context& ctx, helix::view_t<const flo
     batch_ = in.batch();
     make_device_current(d, host_);
     const std::size_t values = batch_ * helix::io_size<input>;
-    d.input.resize(values, d.ctx.stream());
-    d.staging.reserve(values);
-    stage_halves(in, d.staging.data);
-    helix::cuda::copy_to_device(d.ctx.stream(), static_cast<const float*>(d.staging.data), d.input.data(), values);
+    if (d.prefetched_for == first_data(in) && d.prefetched_batch == batch_) {
+        // Sent ahead during the last step: the compute stream waits for that copy, nothing more moves.
+        HELIX_CUDA_CHECK(cudaStreamWaitEvent(d.ctx.stream(), d.next_copied, 0));
+        std::swap(d.input, d.next_input);
+    } else {
+        d.input.resize(values, d.ctx.stream());
+        d.staging.reserve(values);
+        stage_halves(in, d.staging.data);
+        helix::cuda::copy_to_device(d.ctx.stream(), static_cast<const float*>(d.staging.data), d.input.data(), values);
+    }
+    d.prefetched_for = nullptr;
     d.ctx.training = ctx.training;
     d.ctx.auxiliary_outputs = ctx.auxiliary_outputs;
     d.ctx.rng = ctx.rng;
@@ -151,6 +173,21 @@ auto cuda_network<Net>::forward(helix::cpu_context& ctx, helix::view_t<const flo
     d.cache_current = false;
     return {helix::view_at<output, const float>(static_cast<const float*>(d.output.data()), batch_),
             helix::view_at<output, float>(d.output.data() + n, batch_)};
+}
+
+template <class Net>
+void cuda_network<Net>::prefetch(helix::view_t<const float, input> next) {
+    impl& d = *impl_;
+    // next_input and next_staging were last used by the step before the current one, which has finished (its status
+    // read waited for the compute stream, which had waited for their copy).
+    const std::size_t values = next.batch() * helix::io_size<input>;
+    d.next_input.resize(values, d.copy_stream);
+    d.next_staging.reserve(values);
+    stage_halves(next, d.next_staging.data);
+    helix::cuda::copy_to_device(d.copy_stream, static_cast<const float*>(d.next_staging.data), d.next_input.data(), values);
+    HELIX_CUDA_CHECK(cudaEventRecord(d.next_copied, d.copy_stream));
+    d.prefetched_for = first_data(next);
+    d.prefetched_batch = next.batch();
 }
 
 template <class Net>

@@ -9,7 +9,8 @@
 // copy the device's values home first when those changed there (checkpoints, the MPI gradient sum), and their
 // non-const overloads mark the device copy stale, so a write through them (loading a checkpoint, initialising,
 // a host optimiser) reaches the device before it next computes. Evaluation and prediction upload the parameters
-// once. Dropout draws from the host context's generator and batch share (copied in and back), so masks are those
+// once. The trainer reads the next batch while the device computes the backward pass and sends it ahead
+// (prefetch), so the input's copy overlaps the step's compute. Dropout draws from the host context's generator and batch share (copied in and back), so masks are those
 // the CPU would use. Bytes per training step of the paper model at batch 64 (docs/04-backends.md): about 50 MB
 // when the parameters went up and the gradients came down every step, 5.1 MB now.
 #pragma once
@@ -47,6 +48,9 @@ public:
         helix::view_t<float, output> gradient;
     };
     result forward(helix::cpu_context& ctx, helix::view_t<const float, input> in);
+    // Sends the next batch ahead, on a copy stream, while the device still computes the current step; the forward()
+    // that gets the same host tensors (unchanged in between) uses it instead of copying again.
+    void prefetch(helix::view_t<const float, input> next);
     void backward(helix::cpu_context& ctx, helix::view_t<const float, input> in);
     void zero_grad();
 

@@ -24,6 +24,12 @@
 #include "train/trainer.hpp"
 
 namespace epiann {
+
+#if defined(EPIANN_WITH_CUDA)
+static_assert(state_on_device<cuda_network<paper_variant::network>> && state_on_device<cuda_network<small_variant::network>>,
+              "cuda_network keeps its state on the device: the trainer must take that path for it");
+#endif
+
 namespace {
 
 

@@ -155,9 +155,10 @@ inline std::string metadata_difference(const nlohmann::json& stored, const nlohm
 // A network that keeps its parameters, gradients and optimiser state on a device between steps (cuda_network):
 // the trainer asks it for the optimiser step and the checks instead of reading its arenas every step.
 template <class Net>
-concept state_on_device = requires(Net& net, helix::adam<float>& optimizer) {
+concept state_on_device = requires(Net& net, helix::adam<float>& optimizer, helix::view_t<const float, typename Net::input> next) {
     net.adam_step(optimizer);
     net.sync_optimizer(optimizer);
+    net.prefetch(next);
 };
 
 // "NAME[i] = nan" for the first non-finite value of a parameter-sized arena; empty when every value is finite.
@@ -384,19 +385,30 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
         const auto started = std::chrono::steady_clock::now();
         const auto batches = plan.epoch(epoch);
         bar.start_epoch(epoch + 1, opt.max_epochs, batches.size());
-        batch_tensors<Net> b;
-        epoch_record record;
-        record.epoch = epoch + 1;
-        double loss_sum = 0;
-        ctx.training = true;
-        for (const auto& items : batches) {
+        // Two batches: on a device that keeps its state (cuda_network) the host reads the next batch, and sends it
+        // ahead, while the device computes the backward pass of the current one.
+        batch_tensors<Net> buffers[2];
+        std::size_t current = 0;
+        bool next_ready = false;  // buffers[current] was filled (and sent ahead) during the last step
+        auto fill = [&](batch_tensors<Net>& into, const std::vector<std::size_t>& items) {
             if (items.size() < std::size_t(comm.size()))
                 throw input_error("a batch of " + std::to_string(items.size()) + " examples cannot be shared by " +
                                   std::to_string(comm.size()) + " ranks: use fewer ranks or larger batches");
             const share mine = share_of(items.size(), comm.rank(), comm.size());
+            into.fill(training, std::span(items).subspan(mine.first, mine.count));
+        };
+        epoch_record record;
+        record.epoch = epoch + 1;
+        double loss_sum = 0;
+        ctx.training = true;
+        for (std::size_t k = 0; k < batches.size(); ++k) {
+            const auto& items = batches[k];
+            batch_tensors<Net>& b = buffers[current];
+            if (!next_ready) fill(b, items);
+            next_ready = false;
+            const share mine = share_of(items.size(), comm.rank(), comm.size());
             const float weight = float(mine.count) / float(items.size());
             ctx.share = {mine.first, items.size()};
-            b.fill(training, std::span(items).subspan(mine.first, mine.count));
             const auto out = net.forward(ctx, b.input());
             const double loss = epiann_loss<Net>(out, b, opt.label_loss_weight, true, weight);
             const std::size_t step = record.steps + 1;
@@ -404,6 +416,11 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             net.backward(ctx, b.input());
             const std::string summed = comm.size() > 1 ? " (summed over ranks: another rank's loss may be the one not finite)" : "";
             if constexpr (state_on_device<Net>) {
+                if (k + 1 < batches.size()) {
+                    fill(buffers[1 - current], batches[k + 1]);
+                    net.prefetch(buffers[1 - current].input());
+                    next_ready = true;
+                }
                 // cuda_network: the gradients come to the host only when something must see them there.
                 if (opt.after_backward || comm.size() > 1 || !std::isfinite(loss)) {
                     const auto gradients = net.gradients();
@@ -435,6 +452,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             ++record.steps;
             record.examples += items.size();
             bar.step(items.size(), loss / weight);
+            if (next_ready) current = 1 - current;
         }
         ctx.share = {};
         if (!ranks_agree(epoch + 1))
