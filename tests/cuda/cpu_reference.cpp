@@ -19,6 +19,10 @@ case_results run_cpu(input_kind kind, mode m) {
         case_result r;
         const std::size_t outputs = batch * io_size<typename network<In, Model, T>::output>;
         r.output = as_float(first_data(out), outputs);
+        if (m == mode::inference) {  // auxiliary<> heads refuse a backward pass in inference: forward only
+            results.batches.push_back(std::move(r));
+            continue;
+        }
         std::copy_n(d.output_gradient.begin(), outputs, first_data(out.gradient));
         std::vector<T> din(batch * io_size<In>);
         net.zero_grad();

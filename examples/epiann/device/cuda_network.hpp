@@ -56,8 +56,8 @@ public:
 
     template <class Init>
     void init(std::uint64_t seed, const Init& initializer) {
+        parameters();  // first: marks the device copy stale (and brings newer device weights home, to be replaced)
         host_.init(seed, initializer);
-        parameters();  // marks the device copy stale
     }
     // The host arenas, current when returned (see the top of this file).
     std::span<float> parameters();

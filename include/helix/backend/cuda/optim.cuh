@@ -26,7 +26,8 @@ struct adam {
     }
 
     // skip_unless_none: when not null, the update is skipped while *skip_unless_none != no_index (a bad gradient
-    // found on the device by find_first_non_finite), so that it never reaches the weights or the moments.
+    // found on the device by find_first_non_finite), so that it never reaches the weights or the moments. The step
+    // count still advances (reading the flag would cost a synchronisation): a caller stops after a skipped step.
     void step(context& ctx, T* params, const T* grads, std::size_t n, const std::int32_t* skip_unless_none = nullptr) {
         if (m_.size() != n) {
             m_.resize(n, ctx.stream());
