@@ -2,6 +2,7 @@
 // termination signal or an exception leaves no temporary; temporaries of dead processes are found and removed.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,16 +79,39 @@ TEST_CASE("commit_group: a failure before the commit leaves every target as it w
     CHECK(dir.files() == 1);
 }
 
-TEST_CASE("commit_group: a directory in a target's place is found before any file is renamed") {
+TEST_CASE("commit_group: a directory in a target's place is refused before any file of the set is renamed") {
     temp_dir dir;
     fs::create_directory(dir / "c.txt");
-    helix::commit_group together;
-    helix::write_file_atomically(dir / "a.txt", "a");
-    helix::write_file_atomically(dir / "c.txt", "c");
-    CHECK_THROWS_AS(together.commit(), helix::io_error);
+    {
+        helix::commit_group together;
+        helix::write_file_atomically(dir / "a.txt", "a");
+        CHECK_THROWS_WITH(helix::write_file_atomically(dir / "c.txt", "c"), Catch::Contains("c.txt: is not a regular file (a directory)"));
+    }
     CHECK_FALSE(fs::exists(dir / "a.txt"));
     CHECK(fs::is_directory(dir / "c.txt"));
     CHECK(dir.files() == 1);
+}
+
+TEST_CASE("atomic_file: writes through a symbolic link, and refuses a pipe or a device") {
+    temp_dir dir;
+    write_bytes(dir / "real.txt", "old");
+    fs::create_symlink(dir / "real.txt", dir / "link.txt");
+    helix::write_file_atomically(dir / "link.txt", "new");
+    CHECK(fs::is_symlink(dir / "link.txt"));
+    CHECK(read_bytes(dir / "real.txt") == "new");
+    CHECK(dir.files() == 2);
+    CHECK_THROWS_WITH(helix::write_file_atomically("/dev/null", "x"), Catch::Contains("/dev/null: is not a regular file"));
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    CHECK_THROWS_WITH(helix::write_file_atomically(dir / "fifo", "x"), Catch::Contains("is not a regular file (a pipe"));
+}
+
+TEST_CASE("atomic_file: a name of 250 bytes still gets a temporary the file system allows") {
+    temp_dir dir;
+    const std::string name(250, 'n');
+    helix::write_file_atomically(dir / name, "long");
+    CHECK(read_bytes(dir / name) == "long");
+    write_bytes(dir / (name.substr(0, 240) + ".tmp-" + std::to_string(dead_pid())), "left by a killed process");
+    CHECK(helix::remove_stale_temporaries(dir / name) == 1);
 }
 
 TEST_CASE("commit_group: an inner group hands its files to the outer one; a target written twice keeps the later content") {

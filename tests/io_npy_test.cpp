@@ -226,7 +226,7 @@ TEST_CASE("npy: writes are atomic; a failed write leaves the old file and no tem
 
     // The rename fails when the target is a directory; the temporary goes away.
     fs::create_directory(dir / "taken.npy");
-    require_io_error([&] { save_npy(dir / "taken.npy", v, {3}); }, dir / "taken.npy", "cannot replace it");
+    require_io_error([&] { save_npy(dir / "taken.npy", v, {3}); }, dir / "taken.npy", "is not a regular file (a directory)");
     CHECK(dir.files() == 2);
     // No directory to create the temporary in.
     require_io_error([&] { save_npy(dir / "no" / "b.npy", v, {3}); }, dir / "no" / "b.npy", "cannot create");

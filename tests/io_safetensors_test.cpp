@@ -310,7 +310,7 @@ TEST_CASE("safetensors: writes are atomic") {
     auto net = make_network<shape<4>>(small_model{});
     fs::create_directory(dir / "taken.safetensors");
     require_io_error([&] { save_safetensors(dir / "taken.safetensors", net); }, dir / "taken.safetensors",
-                     "cannot replace it");
+                     "is not a regular file (a directory)");
     CHECK(dir.files() == 1);  // the directory that was in the way, and no temporary
     require_io_error([&] { save_safetensors(dir / "no" / "n.safetensors", net); }, dir / "no" / "n.safetensors",
                      "cannot create");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # diverge.sh EPIANN DEMO_DIR WORK: `epiann train` with a learning rate so large that the weights overflow must stop
-# in its first epoch with exit code 3 and a message naming the epoch and step, and write no checkpoint.
+# in its first epoch with exit code 3 and a message naming the epoch and step, write no checkpoint, and leave no run
+# directory (nothing could be resumed from it).
 set -uo pipefail
 epiann="$1"; demo="$2"; work="$3"
 rm -rf "$work"
@@ -14,4 +15,5 @@ grep -Eq "^epiann: error: training diverged at epoch 1, step [0-9]+: " "$work.ou
 for f in model.safetensors state.safetensors log.jsonl; do
   [[ ! -e "$work/$f" ]] || { echo "FAIL: $f written by a diverged epoch"; exit 1; }
 done
-echo "divergence stops training with exit code 3"
+[[ ! -e "$work" ]] || { echo "FAIL: the diverged run left $(ls -A "$work")"; exit 1; }
+echo "divergence stops training with exit code 3, and leaves no run behind"

@@ -130,7 +130,7 @@ evaluate_seen)  # evaluate on another split of the training file: refused, or sc
   ;;
 output_sets)  # a failure late in a command leaves none of its outputs, no temporaries and no empty directory
   mkdir scores.interact
-  expect 2 "scores.interact: cannot replace a directory" \
+  expect 2 "scores.interact: is not a regular file \(a directory\)" \
     "$epiann" predict --checkpoint "$model" --genome "$genome" --pairs pairs.csv --out scores.tsv
   [[ ! -e scores.tsv && ! -e scores.bedpe ]] || fail "part of the output set was written"
   no_temporaries
@@ -141,7 +141,7 @@ output_sets)  # a failure late in a command leaves none of its outputs, no tempo
   # Temporaries of a killed process are removed by the next command writing there.
   sleep 30 & dead=$!; kill -9 "$dead"; wait "$dead" 2> /dev/null
   touch "s.tsv.tmp-$dead" "notes.tmp-$dead"
-  expect 0 "removed 1 temporary file that a killed process left" "$epiann" predict --checkpoint "$model" --genome "$genome" --pairs pairs.csv --out s.tsv
+  expect 0 "removed 1 temporary file that a killed process left in" "$epiann" predict --checkpoint "$model" --genome "$genome" --pairs pairs.csv --out s.tsv
   [[ -e "notes.tmp-$dead" ]] || fail "a user's file that looks like a temporary was removed"
   rm "notes.tmp-$dead"
   no_temporaries
@@ -204,6 +204,29 @@ more_messages)  # the second pass's messages
   expect 2 "does not hold what epiann wrote there" "$epiann" report rep
   expect 2 "cannot create it: File name too long|File name too long" "$epiann" predict --checkpoint "$model" --genome "$genome" \
     --pairs pairs.csv --out "$(printf 'x%.0s' $(seq 300)).tsv"
+  long="$(printf 'y%.0s' $(seq 250))"
+  expect 0 "" "$epiann" windows --pairs pairs.csv --genome "$genome" --out "$long"
+  [[ -s "$long" ]] || fail "a legal 250-byte name was not written"
+  # An output through a link is written where the link points; a pipe or a device is refused, never replaced.
+  echo old > target.tsv; ln -s target.tsv link.tsv
+  expect 0 "" "$epiann" windows --pairs pairs.csv --genome "$genome" --out link.tsv
+  [[ -L link.tsv ]] && grep -q "^pair" target.tsv || fail "the link was replaced, or its target not written"
+  mkfifo fifo.tsv
+  expect 2 "fifo.tsv: is not a regular file \(a pipe" "$epiann" windows --pairs pairs.csv --genome "$genome" --out fifo.tsv
+  [[ -p fifo.tsv ]] || fail "the pipe was replaced by a file"
+  expect 2 "is a directory: give the checkpoint in it" "$epiann" predict --checkpoint "$demo/run" --genome "$genome" \
+    --pairs pairs.csv --out s.tsv
+  expect 2 "is not a safetensors checkpoint" "$epiann" predict --checkpoint "$genome" --genome "$genome" --pairs pairs.csv --out s.tsv
+  expect 2 "audit: --fold chooses the held-out chromosomes" "$epiann" audit --pairs pairs.csv --split paper --fold 3
+  expect 2 "windows: --seed seeds the random --split paper" "$epiann" windows --pairs pairs.csv --genome "$genome" \
+    --split chromosome --seed 2 --out w.tsv
+  awk -F'\t' -v OFS='\t' '{ $2 += 100000000; $3 += 100000000; print }' "$demo/data/occupancy.narrowPeak" > beyond.narrowPeak
+  expect 2 "beyond.narrowPeak: none of its [0-9]+ peaks lies on a chromosome of the genome .* within its length" "$epiann" \
+    explain --checkpoint "$model" --genome "$genome" --pairs "$demo/data/pairs.csv" --max-pairs 20 --peaks beyond.narrowPeak --out ex
+  awk -F'\t' -v OFS='\t' '$1 == "cooperates" { $2 = "MA0018.4" } { print }' "$demo/data/grammar.tsv" > other_grammar.tsv
+  expect 2 "other_grammar.tsv: its cooperating pair .* is not cooperating in" "$epiann" explain --checkpoint "$model" \
+    --genome "$genome" --pairs "$demo/data/pairs.csv" --max-pairs 20 --truth "$demo/data/truth.tsv" --grammar other_grammar.tsv --out ex
+  [[ ! -e ex ]] || fail "explain left $(ls -A ex)"
   ;;
 exit_codes)  # an output directory that cannot be made: exit 2 and a plain message
   touch afile

@@ -33,7 +33,11 @@ void add_audit_command(CLI::App& app) {
     cmd->add_option("--enhancer-window", r->enhancer_window, "Enhancer window (bp)")->check(count_from(1))->capture_default_str();
     cmd->add_option("--promoter-window", r->promoter_window, "Promoter window (bp)")->check(count_from(1))->capture_default_str();
     cmd->add_option("--out", *out, "Also write the figures as JSON here");
-    cmd->callback([r, split, fold, seed, out] {
+    cmd->callback([r, split, fold, seed, out, cmd] {
+        if (cmd->count("--fold") && *split == "paper")
+            throw input_error("audit: --fold chooses the held-out chromosomes: it has no meaning with --split paper");
+        if (cmd->count("--split-seed") && *split == "chromosome")
+            throw input_error("audit: --split-seed seeds the paper split: it has no meaning with --split chromosome");
         if (!out->empty()) {
             auto inputs = genome_inputs(r->genome);
             for (const named_path& input : std::vector<named_path>{{"--pairs", r->pairs}, {"--motifs", r->motifs}, {"--baseline-motifs", r->baseline_motifs}})

@@ -37,6 +37,9 @@ void add_simulate_command(CLI::App& app) {
         const auto started = std::chrono::steady_clock::now();
         const auto s = simulate(*o);
         std::fputs(identifiability_warning(s).c_str(), stderr);
+        if (const std::size_t asked = o->positives * o->negatives_per_positive, made = s.pairs - s.positives; made < asked)
+            std::fprintf(stderr, "warning: %zu negative pairs made of the %zu asked for (%zu per positive): the layout has no "
+                                 "more candidates at the positives' distances\n", made, asked, o->negatives_per_positive);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         std::printf("simulated %lld bp, %zu pairs (%zu positive, %zu labels flipped), %zu planted sites, %zu occupancy peaks in "
                     "%.1f s: %s\n",

@@ -34,13 +34,15 @@ void add_split_options(CLI::App* cmd, split_request& s, bool required) {
 }
 
 // The split options that apply together; any other combination would leave one of them silently unused.
-void check_split_options(const CLI::App* cmd, const split_request& s) {
+// default_kind: the command splits by s.kind even when --split is not given (train); otherwise (evaluate) a missing
+// --split means the checkpoint's own split, which --fold and --split-seed cannot change.
+void check_split_options(const CLI::App* cmd, const split_request& s, bool default_kind) {
     const bool kind = cmd->count("--split") > 0, fold = cmd->count("--fold") > 0, seed = cmd->count("--split-seed") > 0;
     if (!s.file.empty() && (kind || fold || seed))
         throw input_error("--split-file gives the whole split: leave out --split, --fold and --split-seed");
-    if (fold && (!kind || s.kind != "chromosome"))
+    if (fold && ((!kind && !default_kind) || s.kind != "chromosome"))
         throw input_error("--fold chooses the held-out chromosomes of --split chromosome; give --split chromosome with it");
-    if (seed && (!kind || s.kind != "paper"))
+    if (seed && ((!kind && !default_kind) || s.kind != "paper"))
         throw input_error("--split-seed seeds the random --split paper; give --split paper with it");
 }
 
@@ -109,7 +111,7 @@ void add_train_command(CLI::App& app) {
         } else if (r->genome.empty() || r->pairs.empty() || r->out.empty()) {
             throw input_error("train: give --genome, --pairs and --out (or --resume RUN)");
         } else {
-            check_split_options(cmd, r->split);
+            check_split_options(cmd, r->split, true);
         }
         const auto s = run_training(request, !resume->empty());
         if (!world().root()) return;
@@ -139,7 +141,7 @@ void add_evaluate_command(CLI::App& app) {
     add_device_option(cmd, o->device);
     cmd->callback([o, cmd] {
         require_device(parse_device(o->device));
-        check_split_options(cmd, o->split);
+        check_split_options(cmd, o->split, false);
         std::optional<split_request> split;
         if (cmd->count("--split") || cmd->count("--split-file")) split = o->split;  // else: the checkpoint's own split
         std::filesystem::path dir = o->out.empty() ? std::filesystem::path(o->checkpoint).parent_path() : std::filesystem::path(o->out);
@@ -179,7 +181,8 @@ void add_evaluate_command(CLI::App& app) {
                     r.report.count, 100 * r.report.positive_rate, r.report.auroc, r.report.aupr, r.report.f1_at_half,
                     r.report.best.f1, r.report.best.threshold, dir.c_str());
         if (std::isnan(r.report.auroc))
-            std::printf("AUROC and AUPR are undefined: the test set has %s\n", r.report.positives == 0 ? "no positive pair" : "no negative pair");
+            std::printf("%s\n", r.report.positives == 0 ? "AUROC and AUPR are undefined: the test set has no positive pair"
+                                                         : "AUROC is undefined: the test set has no negative pair (AUPR is 1 by definition)");
     });
 }
 
@@ -248,7 +251,8 @@ void add_predict_command(CLI::App& app) {
             const auto r = classify(s, y);
             std::printf("the file is labelled: AUROC %.4f  AUPR %.4f  F1@0.5 %.4f  best F1 %.4f\n", r.auroc, r.aupr, r.f1_at_half, r.best.f1);
             if (std::isnan(r.auroc))
-                std::printf("AUROC and AUPR are undefined: the file has %s\n", r.positives == 0 ? "no positive pair" : "no negative pair");
+                std::printf("%s\n", r.positives == 0 ? "AUROC and AUPR are undefined: the file has no positive pair"
+                                                     : "AUROC is undefined: the file has no negative pair (AUPR is 1 by definition)");
         }
     });
 }

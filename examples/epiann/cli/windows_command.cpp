@@ -34,9 +34,12 @@ void add_windows_command(CLI::App& app) {
     cmd->add_option("--promoter-window", o->promoter_window, "Promoter window length (bp)")->check(count_from(1));
     cmd->add_flag("--augment", o->augment, "Add the shifted windows of training positives (needs --split)");
     cmd->add_option("--out", o->out, "Output TSV")->required();
-    cmd->callback([o] {
+    cmd->callback([o, cmd] {
         if (o->genome.empty() && o->chrom_sizes.empty()) throw input_error("windows: give --genome or --chrom-sizes");
         if (o->augment && o->split.empty()) throw input_error("windows: --augment needs --split (only training positives are augmented)");
+        if (cmd->count("--fold") && o->split != "chromosome")
+            throw input_error("windows: --fold chooses the held-out chromosomes of --split chromosome");
+        if (cmd->count("--seed") && o->split != "paper") throw input_error("windows: --seed seeds the random --split paper");
         auto inputs = genome_inputs(o->genome);
         inputs.push_back({"--pairs", o->pairs});
         inputs.push_back({"--chrom-sizes", o->chrom_sizes});

@@ -26,6 +26,7 @@ inline std::string json_problem(const nlohmann::json::exception& e) {
     if (text.starts_with("[json.exception.")) {
         if (const auto end = text.find("] "); end != std::string::npos) text.erase(0, end + 2);
     }
+    if (const auto echo = text.find("; last read: "); echo != std::string::npos) text.erase(echo);  // the bytes, echoed
     return text;
 }
 

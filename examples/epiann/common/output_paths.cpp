@@ -78,7 +78,7 @@ void remove_stale_temporaries_of(const std::vector<named_path>& outputs) {
     std::size_t removed = 0;
     for (const auto& out : outputs) removed += helix::remove_stale_temporaries(out.path);
     if (removed > 0)
-        std::fprintf(stderr, "removed %zu temporary file%s that a killed process left beside %s\n", removed,
+        std::fprintf(stderr, "removed %zu temporary file%s that a killed process left in %s\n", removed,
                      removed == 1 ? "" : "s", outputs.front().path.parent_path().empty() ? "." : outputs.front().path.parent_path().c_str());
 }
 

@@ -44,6 +44,7 @@ public:
     ~new_output_directory();
     const std::filesystem::path& path() const noexcept { return path_; }
     void keep() noexcept { kept_ = true; }
+    void unkeep() noexcept { kept_ = false; }
 
 private:
     std::filesystem::path path_;

@@ -22,10 +22,13 @@ public:
     // The peaks overlapping [start, end), by start.
     std::vector<std::pair<long long, long long>> within(const std::string& chromosome, long long start, long long end) const;
     std::size_t size() const noexcept { return count_; }
-    // How many peaks lie on this chromosome.
-    std::size_t on(const std::string& chromosome) const {
+    // How many peaks lie on this chromosome and start before `length` (its end).
+    std::size_t on(const std::string& chromosome, long long length) const {
         const auto it = by_chromosome_.find(chromosome);
-        return it == by_chromosome_.end() ? 0 : it->second.size();
+        if (it == by_chromosome_.end()) return 0;
+        std::size_t n = 0;
+        for (const auto& p : it->second) n += p.start < length;
+        return n;
     }
 
 private:

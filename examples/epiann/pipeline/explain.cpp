@@ -142,6 +142,7 @@ nlohmann::json run_explain(const explain_request& r) {
         if (!r.peaks.empty()) peak_file = peak_set::read(r.peaks);
         std::vector<std::pair<std::string, std::string>> cooperating;            // planted motif pairs
         std::unordered_map<std::string, std::vector<truth_site>> planted;  // element name -> sites
+        std::set<std::string> truth_cooperating;                           // motifs the truth marks cooperating
         if (!r.truth.empty()) {
             line_reader g(r.grammar);
             while (auto line = g.next()) {
@@ -156,16 +157,24 @@ nlohmann::json run_explain(const explain_request& r) {
                 const auto start = parse_integer(f[6]), end = parse_integer(f[7]);
                 if (!start || !end) throw t.error("expected non-negative integer start and end in columns 7 and 8");
                 planted[std::string(f[0])].push_back({std::string(f[2]), *start, *end});
+                if (f[8] == "yes") truth_cooperating.insert(std::string(f[2]));
             }
+            for (const auto& [a, b] : cooperating)
+                if (!truth_cooperating.count(a) || !truth_cooperating.count(b))
+                    throw input_error(r.grammar + ": its cooperating pair " + a + " - " + b + " is not cooperating in " + r.truth +
+                                      ": are the grammar and the truth of the same simulation?");
         }
         dataset d = load_dataset(r.genome, r.pairs, info.split, Variant::enhancer_window, Variant::promoter_window);
-        if (peak_file) {  // peaks named for another assembly or naming style ("1" against "chr1") would overlap nothing
+        if (peak_file) {  // peaks of another assembly or naming style ("1" against "chr1") overlap nothing
             std::size_t on_genome = 0;
-            for (const auto& c : d.g->chromosomes()) on_genome += peak_file->on(c);
+            for (const auto& c : d.g->chromosomes()) on_genome += peak_file->on(c, *d.g->length(c));
             if (on_genome == 0)
                 throw input_error(r.peaks + ": none of its " + std::to_string(peak_file->size()) +
                                   " peaks lies on a chromosome of the genome (" + d.g->chromosomes().front() +
-                                  ", ...): are they named for another assembly or another style (\"1\" and \"chr1\")?");
+                                  ", ...) within its length: are they for another assembly, or another style (\"1\" and \"chr1\")?");
+            if (on_genome < peak_file->size())
+                std::fprintf(stderr, "warning: %zu of the %zu peaks of %s lie on no chromosome of the genome or past its end\n",
+                             peak_file->size() - on_genome, peak_file->size(), r.peaks.c_str());
         }
         if (!r.truth.empty()) {  // a truth.tsv of another simulation would measure nothing
             std::size_t known = 0;

@@ -322,8 +322,20 @@ train_summary run_training(const train_request& request, bool resume) {
                                {"steps_per_epoch", r.steps_per_epoch}, {"validation_limit", r.validation_limit}};
         auto net = std::make_unique<typename Variant::network>(
             epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(r.dropout));
-        const auto result = with_device(parse_device(r.device), *net,
-                                        [&](auto& on_device) { return train(on_device, o, *training, plan, *validation, comm); });
+        const auto result = [&] {
+            try {
+                return with_device(parse_device(r.device), *net,
+                                   [&](auto& on_device) { return train(on_device, o, *training, plan, *validation, comm); });
+            } catch (const training_diverged&) {
+                // Diverged before any epoch finished: no run to resume, so none is left (a rerun needs no --overwrite).
+                if (comm.root() && !resume && !fs::exists(run / "state.safetensors")) {
+                    for (const char* name : run_files) fs::remove(run / name);
+                    unwritten.written = false;  // the lock file goes too, then the directory if this run made it
+                    directory->unkeep();
+                }
+                throw;
+            }
+        }();
         train_summary s;
         s.epochs = result.history.size();
         s.best_epoch = result.best_epoch;

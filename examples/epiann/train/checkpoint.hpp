@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,8 +30,17 @@ inline constexpr const char* checkpoint_metadata_key = "epiann";
 // The run metadata stored in a checkpoint, without reading its tensors' data into a network.
 inline nlohmann::json read_checkpoint_metadata(const std::filesystem::path& path) {
     std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw input_error_at(path.string(), 0, "is a directory: give the checkpoint in it (RUN/model.safetensors)");
     if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
         throw input_error_at(path.string(), 0, "is not a regular file (a pipe?): a checkpoint must be a file on disk");
+    {
+        // A safetensors file: an 8-byte header length, then its JSON header, "{" first.
+        std::ifstream in(path, std::ios::binary);
+        char head[9] = {};
+        if (in && in.read(head, 9) && head[8] != '{')
+            throw input_error_at(path.string(), 0, "is not a safetensors checkpoint (epiann writes RUN/model.safetensors)");
+    }
     helix::safetensors_file file;
     try {
         file = helix::read_safetensors(path);

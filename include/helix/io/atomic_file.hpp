@@ -173,13 +173,43 @@ inline void detail::stage_in_group(commit_group& group, std::filesystem::path te
     group.staged_.push_back({std::move(temp), std::move(target), slot});
 }
 
+namespace detail {
+// `<target>.tmp-<pid>`, the target's name cut to 240 bytes so that the temporary's stays within the 255 a file
+// system allows (".tmp-" and up to 10 digits).
+inline std::string temporary_prefix(const std::filesystem::path& target) {
+    std::string name = target.filename().string();
+    if (name.size() > 240) name.resize(240);
+    return name + ".tmp-";
+}
+inline std::filesystem::path temporary_for(const std::filesystem::path& target, long pid) {
+    return target.parent_path() / (temporary_prefix(target) + std::to_string(pid));
+}
+// The file a write to `path` replaces: through symbolic links (the link stays a link); never a pipe, a device or a
+// directory, which a rename would replace by a plain file.
+inline std::filesystem::path output_target(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::path target = path;
+    if (std::filesystem::is_symlink(path, ec)) {
+        target = std::filesystem::weakly_canonical(path, ec);
+        if (ec) target = path;
+    }
+    const auto status = std::filesystem::status(target, ec);
+    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+        throw io_error(path.string() + ": is not a regular file (" +
+                       (std::filesystem::is_directory(status) ? std::string("a directory")
+                                                              : std::string("a pipe, a terminal or a device")) +
+                       "): outputs are written as files, whole or not at all");
+    return target;
+}
+}  // namespace detail
+
 class atomic_file {
 public:
     // written_elsewhere: another library writes temp_path() (libBigWig takes a path); commit() flushes and renames it.
     enum class mode { write, written_elsewhere };
 
-    explicit atomic_file(std::filesystem::path target, mode m = mode::write)
-        : target_(std::move(target)), temp_(target_.string() + ".tmp-" + std::to_string(::getpid())) {
+    explicit atomic_file(const std::filesystem::path& target, mode m = mode::write)
+        : target_(detail::output_target(target)), temp_(detail::temporary_for(target_, long(::getpid()))) {
         slot_ = detail::temporary_registry::instance().add(temp_.string());
         if (m == mode::written_elsewhere) return;
         fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -269,7 +299,7 @@ private:
 // whose name happens to end in `.tmp-<digits>`; those of live processes, this one included, are left alone.
 inline std::size_t remove_stale_temporaries(const std::filesystem::path& target) {
     std::size_t removed = 0;
-    const std::string prefix = target.filename().string() + ".tmp-";
+    const std::string prefix = detail::temporary_prefix(target);
     std::filesystem::path dir = target.parent_path();
     if (dir.empty()) dir = ".";
     std::error_code ec;
