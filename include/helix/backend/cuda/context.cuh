@@ -69,24 +69,14 @@ public:
     // stream first, so kernels that still use the old area are not disturbed.
     template <class T>
     T* scratch(std::size_t n) {
-        const std::size_t bytes = n * sizeof(T);
-        if (bytes > scratch_.size()) {
-            synchronize();
-            scratch_.resize(bytes, stream_);
-        }
-        return reinterpret_cast<T*>(scratch_.data());
+        return area_of<T>(scratch_, n);
     }
 
     // At least n values of T for the partial sums of a reduction (launch.cuh, the weight gradients), valid until the
     // next partials() call; apart from scratch(), so a layer reduces while it holds its scratch area.
     template <class T>
     T* partials(std::size_t n) {
-        const std::size_t bytes = n * sizeof(T);
-        if (bytes > partials_.size()) {
-            synchronize();
-            partials_.resize(bytes, stream_);
-        }
-        return reinterpret_cast<T*>(partials_.data());
+        return area_of<T>(partials_, n);
     }
 
     counter_rng rng;
@@ -95,6 +85,16 @@ public:
     batch_share share;               // as cpu_context::share: dropout draws by position in the global batch
 
 private:
+    template <class T>
+    T* area_of(device_buffer<unsigned char>& area, std::size_t n) {
+        const std::size_t bytes = n * sizeof(T);
+        if (bytes > area.size()) {
+            synchronize();
+            area.resize(bytes, stream_);
+        }
+        return reinterpret_cast<T*>(area.data());
+    }
+
     cudaStream_t stream_ = nullptr;
     cublasHandle_t blas_ = nullptr;
     device_buffer<unsigned char> scratch_, partials_;
