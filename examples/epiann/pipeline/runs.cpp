@@ -153,6 +153,7 @@ checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
         info.split.seed = number_at<std::uint64_t>(meta.at("split"), "seed");
         info.split.file = meta.at("split").value("file", std::string());  // trained on a split file: that file
         info.scaler = coordinate_scaler::from_json(meta.at("coordinates"));
+        info.metadata = meta;
         return info;
     } catch (const nlohmann::json::exception& e) {
         throw input_error_at(checkpoint, 0, "incomplete epiann metadata: " + json_problem(e));
@@ -372,7 +373,7 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
         // Figures on pairs the model was trained or selected on say nothing about new pairs.
         std::size_t seen_count = 0;
         std::string why_not;
-        if (const auto seen = seen_pairs(read_checkpoint_metadata(checkpoint), d.pairs, why_not)) {
+        if (const auto seen = seen_pairs(info.metadata, d.pairs, why_not)) {
             std::size_t test_count = 0;
             for (std::size_t i : d.s->indices(pair_set::test)) {
                 ++test_count;

@@ -58,6 +58,7 @@ struct checkpoint_info {
     long long enhancer_window = 0, promoter_window = 0;
     split_request split;
     coordinate_scaler scaler;
+    nlohmann::json metadata;  // all of it (pair file identity, split), read once
 };
 checkpoint_info read_checkpoint_info(const std::string& checkpoint);
 
