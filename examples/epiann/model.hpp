@@ -12,6 +12,7 @@
 #include <cstddef>
 
 #include <helix/helix.hpp>
+#include <helix/nn/inspect.hpp>
 
 namespace epiann {
 
@@ -73,18 +74,14 @@ epiann_network<LE, LP, S, T> make_epiann(float dropout_rate = 0.2f) {
 // promoter_attention: LP' x LE', each promoter bin's weights over enhancer bins.
 template <class Net>
 auto promoter_attention(const Net& net, std::size_t b) {
-    using bound = typename Net::bound_type;
-    using attention = typename bound::template child<1>;  // branches{promoter_queries, enhancer_queries}
-    const auto* cache = bound::template child_cache<1>(net.model_cache(), net.batch());
-    return attention::first_bound::attention(attention::template child_cache<0>(cache, net.batch()), b);
+    const auto layer = helix::find<"attention.promoter_queries">(net);
+    return decltype(layer)::bound_type::attention(layer.cache, b);
 }
 
 template <class Net>
 auto enhancer_attention(const Net& net, std::size_t b) {
-    using bound = typename Net::bound_type;
-    using attention = typename bound::template child<1>;
-    const auto* cache = bound::template child_cache<1>(net.model_cache(), net.batch());
-    return attention::second_bound::attention(attention::template child_cache<1>(cache, net.batch()), b);
+    const auto layer = helix::find<"attention.enhancer_queries">(net);
+    return decltype(layer)::bound_type::attention(layer.cache, b);
 }
 
 }  // namespace epiann

@@ -17,6 +17,11 @@ int main() {
     const float loss = bce_with_logits(out, y.cview(), out.gradient);
     net.backward(ctx, x.view());
     opt.step(net);
-    std::printf("consumer: %zu parameters, loss %.4f\n", net.parameters().size(), loss);
+#if defined(HELIX_USE_BLAS)
+    const char* products = "OpenBLAS";
+#else
+    const char* products = "Eigen";
+#endif
+    std::printf("consumer: %zu parameters, loss %.4f, products through %s\n", net.parameters().size(), loss, products);
     return loss > 0 ? 0 : 1;
 }

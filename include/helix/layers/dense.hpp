@@ -17,7 +17,7 @@ struct dense {
     struct bind {
         static_assert(is_shape_v<In>,
                       "dense: input is a pair of tensors; dense takes one tensor (wrap it in twin<> to apply the "
-                      "same weights to both halves)");
+                      "same weights to both halves, or merge the halves into one tensor first with concat<axis>, add, subtract, multiply, abs_difference, dot or concat_of<>)");
         using input = detail::shape_or<In>;
         using output = with_last<input, N>;
         using spec = dense;  // names the layer to other backends (device_layer)

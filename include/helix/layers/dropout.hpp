@@ -31,7 +31,7 @@ struct dropout {
     struct bind : parameterless {
         static_assert(is_shape_v<In>,
                       "dropout: input is a pair of tensors; dropout takes one tensor (wrap it in twin<> to apply it "
-                      "to both halves)");
+                      "to both halves, or merge the halves into one tensor first with concat<axis>, add, subtract, multiply, abs_difference, dot or concat_of<>)");
         using input = detail::shape_or<In>;
         using output = input;
         using spec = dropout;  // names the layer to other backends (device_layer)

@@ -12,7 +12,7 @@ struct flatten {
     struct bind : parameterless {
         static_assert(is_shape_v<In>,
                       "flatten: input is a pair of tensors; flatten takes one tensor (wrap it in twin<> to flatten "
-                      "both halves)");
+                      "both halves, or merge the halves into one tensor first with concat<axis>, add, subtract, multiply, abs_difference, dot or concat_of<>)");
         using input = detail::shape_or<In>;
         using output = shape<input::size>;
         using spec = flatten;  // names the layer to other backends (device_layer)

@@ -19,7 +19,7 @@ struct top_k_pool {
     template <io_type In>
     struct bind : parameterless {
         static_assert(is_shape_v<In>,
-                      "top_k_pool: input is a pair of tensors; top_k_pool takes one tensor (wrap it in twin<>)");
+                      "top_k_pool: input is a pair of tensors; top_k_pool takes one tensor (wrap it in twin<>" ", or merge the halves into one tensor first with concat<axis>, add, subtract, multiply, abs_difference, dot or concat_of<>)");
         static_assert(!is_shape_v<In> || K <= detail::shape_or<In, shape<K>>::size,
                       "top_k_pool: K is larger than the number of values in the input");
         using input = std::conditional_t<is_shape_v<In> && K <= detail::shape_or<In, shape<K>>::size,

@@ -3,6 +3,7 @@
 // Backward adds both layers' input gradients.
 #pragma once
 
+#include <string_view>
 #include <utility>
 
 #include "helix/layers/layer.hpp"
@@ -43,6 +44,26 @@ struct branches {
         void describe(param_list& pl) const {
             pl.child(detail::part_name<first_bound>(0), 0, [&](param_list& p) { first.describe(p); });
             pl.child(detail::part_name<second_bound>(1), first_bound::param_size, [&](param_list& p) { second.describe(p); });
+        }
+
+        // Inspection (nn/inspect.hpp): both layers read this layer's input; "0" and "1" (or their names) in paths.
+        static constexpr std::size_t children = 2;
+        template <std::size_t I>
+        static constexpr std::string_view child_name() {
+            if constexpr (I == 0) return detail::part_name_view<first_bound, 0>();
+            else return detail::part_name_view<second_bound, 1>();
+        }
+        template <std::size_t I, class Self>
+        static auto child_ref(const Self& self) {
+            using T = typename Self::value_type;
+            using D = typename Self::device_type;
+            if constexpr (I == 0)
+                return make_layer_ref<first_bound, T, D>(self.layer->first, self.params, self.input, self.output.first,
+                                                         self.cache, self.batch);
+            else
+                return make_layer_ref<second_bound, T, D>(self.layer->second, self.params + first_bound::param_size,
+                                                          self.input, self.output.second,
+                                                          self.cache + self.batch * first_bound::cache_size, self.batch);
         }
 
         template <class T, class Ctx>

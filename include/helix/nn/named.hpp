@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "helix/layers/layer.hpp"
@@ -32,6 +33,7 @@ struct named {
     struct bind : Layer::template bind<In> {
         using base = typename Layer::template bind<In>;
         static std::string layer_name() { return Name.str(); }
+        static constexpr std::string_view layer_name_view() { return {Name.text, sizeof(Name.text) - 1}; }
         bind() = default;
         explicit bind(const named& spec) : base(spec.layer) {}
     };

@@ -10,8 +10,10 @@
 // the batch grows.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "helix/core/context.hpp"
@@ -21,6 +23,15 @@
 #include "helix/nn/parameters.hpp"
 
 namespace helix {
+
+namespace detail {
+// Whether the pair view V, its halves exchanged, would be the pair view Want.
+template <class V, class Want>
+inline constexpr bool swapped_halves = false;
+template <class A, class B, class WA, class WB>
+inline constexpr bool swapped_halves<pair_view<A, B>, pair_view<WA, WB>> =
+    std::is_convertible_v<B, WA> && std::is_convertible_v<A, WB>;
+}  // namespace detail
 
 template <io_type In, class Model, class T = float>
 class network {
@@ -36,17 +47,32 @@ public:
 
     explicit network(const Model& spec = Model{}) : model_(spec), params_(param_size), grads_(param_size) {
         model_.describe(info_);
+        for (const auto& p : info_.items())
+            if (p.kind == param_kind::buffer) buffers_.push_back(p);
     }
 
-    // Fills the parameters from `seed` with the given initialiser (Glorot uniform by default).
+    // Fills the parameters from `seed` with the given initialiser (Glorot uniform by default), except the tensors
+    // whose layer prescribes their start (param_info::init_rule: layer_norm's scale, buffers, embeddings).
     template <class Init = init::glorot_uniform>
     void init(std::uint64_t seed, const Init& initializer = {}) {
         const auto& items = info_.items();
         for (std::size_t i = 0; i < items.size(); ++i) {
+            T* values = params_.data() + items[i].offset;
             counter_rng rng(seed, i);
-            initializer(items[i], params_.data() + items[i].offset, rng);
+            switch (items[i].init_rule) {
+            case param_init::constant: std::fill(values, values + items[i].size, T(items[i].initial)); break;
+            case param_init::normal:
+                for (std::size_t j = 0; j < items[i].size; ++j) values[j] = T(items[i].initial * rng.next_normal());
+                break;
+            case param_init::initializer: initializer(items[i], values, rng); break;
+            }
         }
     }
+
+    // Whether the model has buffers (state that is not trained, such as batch_norm's running statistics).
+    bool has_buffers() const noexcept { return !buffers_.empty(); }
+    // The buffers' places in the parameter arena (offset, size), for optimisers to leave them alone.
+    const std::vector<param_info>& buffer_info() const noexcept { return buffers_; }
 
     // The output of forward(): a view of it (so it indexes like one), plus `gradient`, the buffer the loss
     // writes d(loss)/d(output) into before backward(). Both are valid until the next forward().
@@ -56,8 +82,23 @@ public:
 
     result forward(cpu_context& ctx, view_t<const T, In> in) {
         reserve(in.batch());
+        input_ = in;
         model_.template forward<T>(ctx, params_.data(), in, output_view(), cache());
         return {output_view(), output_gradient()};
+    }
+
+    // Any other input: one readable error instead of a failed conversion (the halves of a pair in the wrong order, or
+    // not the model's input at all).
+    template <class V>
+        requires(!std::is_convertible_v<const V&, view_t<const T, In>>)
+    result forward(cpu_context&, const V&) {
+        constexpr bool swapped = detail::swapped_halves<V, view_t<const T, In>>;
+        static_assert(!swapped, "network::forward: the halves of the input pair are in the wrong order: the model's "
+                                "input is pair_of<First, Second> and make_pair_view(first, second) must give First first");
+        static_assert(swapped, "network::forward: the input is not the model's input (network<In, Model, T>: a view or "
+                               "tensor of scalar T and per-sample shape In, or make_pair_view of the two halves of a "
+                               "pair_of In)");
+        return {};
     }
 
     // The buffer the loss writes d(loss)/d(output) into, sized for the latest forward() (also its .gradient).
@@ -83,6 +124,12 @@ public:
     // with the composites' child_cache<I>() (e.g. the attention matrices of additive_cross_attention).
     const T* model_cache() const noexcept { return workspace_.data() + 2 * batch_ * io_size<output>; }
 
+    // The whole model located after the latest forward() (nn/inspect.hpp's find<"path">(net) starts here): its
+    // parameters, the input that forward() read (the caller's memory: keep it alive to read it), output and cache.
+    layer_ref<bound_type, T> root() const noexcept {
+        return {&model_, params_.data(), input_, view_at<output, const T>(workspace_.data(), batch_), model_cache(), batch_};
+    }
+
     bound_type& model() noexcept { return model_; }
     const bound_type& model() const noexcept { return model_; }
     std::size_t batch() const noexcept { return batch_; }
@@ -101,6 +148,8 @@ private:
     aligned_buffer<T> grads_;
     aligned_buffer<T> workspace_;
     param_list info_;
+    std::vector<param_info> buffers_;
+    view_t<const T, In> input_{};
     std::size_t batch_ = 0;
 };
 

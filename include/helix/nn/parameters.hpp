@@ -2,6 +2,9 @@
 // Represents: where each parameter tensor lives in the network's parameter arena, its shape, and what an
 // initialiser needs (weight or bias, fan-in, fan-out). Names follow the layer path ("0.weight",
 // "trunk.1.bias"), so checkpoints written by helix read naturally in numpy or PyTorch.
+// Buffers (param_kind::buffer, PyTorch's word) are state that is not trained, such as batch_norm's running
+// statistics: they live in the parameter arena, so a checkpoint still holds them, but the optimisers skip them,
+// no gradient reaches them and the gradient checks leave them alone; init() sets them to `initial`.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +13,11 @@
 
 namespace helix {
 
-enum class param_kind { weight, bias };
+enum class param_kind { weight, bias, buffer };
+
+// How init() fills a tensor: with the initialiser it is given (the default), or as the layer prescribes, whatever the
+// initialiser (layer_norm's scale starts at 1, an embedding at N(0, 1), as in PyTorch; buffers at their value).
+enum class param_init { initializer, constant, normal };
 
 struct param_info {
     std::string name;
@@ -20,6 +27,8 @@ struct param_info {
     param_kind kind = param_kind::weight;
     std::size_t fan_in = 0;
     std::size_t fan_out = 0;
+    param_init init_rule = param_init::initializer;
+    double initial = 0;  // param_init::constant: the value; param_init::normal: the standard deviation (mean 0)
 };
 
 // Collects param_info while a bound model describes itself; `base` and `prefix` track the current layer.
@@ -30,6 +39,18 @@ public:
         std::size_t n = 1;
         for (auto d : dims) n *= d;
         items_.push_back({prefix_ + name, std::move(dims), base_ + local_offset, n, kind, fan_in, fan_out});
+    }
+
+    // A buffer (state, not trained) of `dims`, set to `initial` by init().
+    void add_buffer(const std::string& name, std::vector<std::size_t> dims, double initial, std::size_t local_offset) {
+        add(name, std::move(dims), param_kind::buffer, 0, 0, local_offset);
+        initialise_last(param_init::constant, initial);
+    }
+
+    // The tensor added last is initialised by `rule` (with `value`) whatever initialiser init() is given.
+    void initialise_last(param_init rule, double value) {
+        items_.back().init_rule = rule;
+        items_.back().initial = value;
     }
 
     // Describes a child layer whose parameters start `offset` elements into the current layer's, under

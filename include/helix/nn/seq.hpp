@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -40,10 +41,10 @@ struct seq {
 
     template <io_type In>
     struct bind {
-        using children = typename detail::bound_chain<In, Layers...>::type;
+        using bound_layers = typename detail::bound_chain<In, Layers...>::type;
         static constexpr std::size_t count = sizeof...(Layers);
         template <std::size_t I>
-        using child = std::tuple_element_t<I, children>;
+        using child = std::tuple_element_t<I, bound_layers>;
 
         using input = typename child<0>::input;
         using output = typename child<count - 1>::output;
@@ -77,11 +78,11 @@ struct seq {
         static constexpr std::size_t param_size = param_offset<count>;
         static constexpr std::size_t cache_size = grad_offset + (count > 1 ? 2 * grad_buffer : 0);
 
-        children layers;
+        bound_layers layers;
 
         bind() = default;
         explicit bind(const seq& spec)
-            : layers(std::apply([](const Layers&... ls) { return children(ls...); }, spec.layers)) {}
+            : layers(std::apply([](const Layers&... ls) { return bound_layers(ls...); }, spec.layers)) {}
 
         template <std::size_t I>
         child<I>& get() noexcept {
@@ -96,6 +97,29 @@ struct seq {
         template <std::size_t I, class T>
         static T* child_cache(T* cache, std::size_t batch) noexcept {
             return cache + batch * child_cache_offset<I>;
+        }
+
+        // Inspection (nn/inspect.hpp): child I's input is the previous child's output, kept in this layer's cache.
+        static constexpr std::size_t children = count;
+        template <std::size_t I>
+        static constexpr std::string_view child_name() {
+            return detail::part_name_view<child<I>, I>();
+        }
+        template <std::size_t I, class Self>
+        static auto child_ref(const Self& self) {
+            using T = typename Self::value_type;
+            using D = typename Self::device_type;
+            const std::size_t batch = self.batch;
+            const auto in = [&] {
+                if constexpr (I == 0) return self.input;
+                else return view_at<typename child<I>::input, const T, D>(self.cache + batch * inter_offset<I - 1>, batch);
+            }();
+            const auto out = [&] {
+                if constexpr (I == count - 1) return self.output;
+                else return view_at<typename child<I>::output, const T, D>(self.cache + batch * inter_offset<I>, batch);
+            }();
+            return make_layer_ref<child<I>, T, D>(self.layer->template get<I>(), self.params + param_offset<I>, in, out,
+                                                  self.cache + batch * child_cache_offset<I>, batch);
         }
 
         void describe(param_list& pl) const {

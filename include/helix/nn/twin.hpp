@@ -4,6 +4,7 @@
 // Requires: the layer's parameter count does not depend on the input length.
 #pragma once
 
+#include <string_view>
 #include <utility>
 
 #include "helix/layers/layer.hpp"
@@ -44,6 +45,25 @@ struct twin {
         explicit bind(const twin& spec) : first(spec.layer), second(spec.layer) {}
 
         void describe(param_list& pl) const { first.describe(pl); }
+
+        // Inspection (nn/inspect.hpp): the layer's two applications, "first" and "second" in paths.
+        static constexpr std::size_t children = 2;
+        template <std::size_t I>
+        static constexpr std::string_view child_name() {
+            return I == 0 ? std::string_view("first") : std::string_view("second");
+        }
+        template <std::size_t I, class Self>
+        static auto child_ref(const Self& self) {
+            using T = typename Self::value_type;
+            using D = typename Self::device_type;
+            if constexpr (I == 0)
+                return make_layer_ref<first_bound, T, D>(self.layer->first, self.params, self.input.first,
+                                                         self.output.first, self.cache, self.batch);
+            else
+                return make_layer_ref<second_bound, T, D>(self.layer->second, self.params, self.input.second,
+                                                          self.output.second,
+                                                          self.cache + self.batch * first_bound::cache_size, self.batch);
+        }
 
         template <class T, class Ctx>
         void forward(Ctx& ctx, const T* params, view_t<const T, input, device_of<Ctx>> in,

@@ -14,6 +14,7 @@
 #include "helix/core/error.hpp"
 #include "helix/core/parallel_for.hpp"
 #include "helix/kernels/optim.hpp"
+#include "helix/optim/keep_buffers.hpp"
 
 namespace helix {
 
@@ -31,6 +32,7 @@ struct adam {
 
     template <class Net>
     void step(Net& net, const cpu_context& ctx = cpu_context(1)) {
+        const keep_buffers keep(net);  // batch_norm's running statistics are state, not parameters
         step(net.parameters(), std::span<const T>(net.gradients()), ctx);
     }
 

@@ -8,6 +8,7 @@
 #include "helix/core/aligned_buffer.hpp"
 #include "helix/core/error.hpp"
 #include "helix/kernels/optim.hpp"
+#include "helix/optim/keep_buffers.hpp"
 
 namespace helix {
 
@@ -22,6 +23,7 @@ struct sgd {
 
     template <class Net>
     void step(Net& net) {
+        const keep_buffers keep(net);  // batch_norm's running statistics are state, not parameters
         step(net.parameters(), std::span<const T>(net.gradients()));
     }
 

@@ -17,6 +17,7 @@
 #include "helix/core/context.hpp"
 #include "helix/core/rng.hpp"
 #include "helix/core/tensor.hpp"
+#include "helix/nn/parameters.hpp"
 #include "helix/testing/compare.hpp"
 
 namespace helix::testing {
@@ -53,9 +54,22 @@ gradient_report check_gradients(const Bound& layer, gradient_check_options opt =
     if (opt.fill_input) opt.fill_input(x, rng);
     else
         for (auto& v : x) v = 2 * rng.next_uniform() - 1;
+    // Buffers (batch_norm's running statistics) are state, not parameters: no gradient reaches them, so they are
+    // not perturbed; by default they start at their initial value plus |N(0, 0.5^2)| (a running variance stays > 0).
+    param_list described;
+    layer.describe(described);
+    std::vector<bool> buffer(p.size(), false);
+    for (const auto& item : described.items())
+        if (item.kind == param_kind::buffer) std::fill_n(buffer.begin() + item.offset, item.size, true);
     if (opt.fill_params) opt.fill_params(p, rng);
     else
-        for (auto& v : p) v = 0.5 * rng.next_normal();
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            p[i] = 0.5 * rng.next_normal();
+            if (buffer[i]) p[i] = std::abs(p[i]);
+        }
+    for (const auto& item : described.items())
+        if (item.kind == param_kind::buffer && !opt.fill_params)
+            for (std::size_t i = 0; i < item.size; ++i) p[item.offset + i] += item.initial;
     for (auto& v : g) v = rng.next_normal();
 
     std::vector<double> out(g.size()), cache(std::max<std::size_t>(1, batch * Bound::cache_size));
@@ -81,7 +95,11 @@ gradient_report check_gradients(const Bound& layer, gradient_check_options opt =
         std::vector<double> a, n;
         const std::size_t stride =
             opt.max_checks == 0 || v.size() <= opt.max_checks ? 1 : (v.size() + opt.max_checks - 1) / opt.max_checks;
+        const bool params = &v == &p;
+        std::vector<std::size_t> index;
         for (std::size_t i = 0; i < v.size(); i += stride) {
+            if (params && buffer[i]) continue;
+            index.push_back(i);
             const double saved = v[i];
             v[i] = saved + opt.step;
             const double fp = objective();
@@ -92,7 +110,7 @@ gradient_report check_gradients(const Bound& layer, gradient_check_options opt =
             n.push_back((fp - fm) / (2 * opt.step));
         }
         auto c = compare(std::span<const double>(a), std::span<const double>(n), opt.tol, what);
-        if (stride > 1) c.worst_index *= stride;  // report the element's index in the full tensor
+        if (c.worst_index < index.size()) c.worst_index = index[c.worst_index];  // its index in the full tensor
         return c;
     };
     gradient_report r;

@@ -8,6 +8,7 @@
 #include "helix/backend/cuda/layers.cuh"
 #include "helix/backend/cuda/loss.cuh"
 #include "helix/backend/cuda/network.cuh"
+#include "helix/backend/cuda/ops.cuh"
 #include "helix/backend/cuda/optim.cuh"
 #include "helix/nn/branches.hpp"
 #include "helix/nn/named.hpp"
