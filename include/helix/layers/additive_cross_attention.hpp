@@ -19,12 +19,11 @@
 #include "helix/backend/cpu/gemm.hpp"
 #include "helix/core/parallel_for.hpp"
 #include "helix/kernels/softmax.hpp"
+#include "helix/layers/attention/queries.hpp"
 #include "helix/layers/layer.hpp"
 
 namespace helix {
 
-// Which half of the input pair holds the queries.
-enum class queries { first, second };
 
 template <std::size_t Dim, queries Queries = queries::first>
 struct additive_cross_attention {

@@ -70,9 +70,9 @@ struct device_layer<elementwise<Op>, cuda_device> {
         cuda::map_forward<Op>(ctx, x, y, in.size(), Op::name);
     }
     template <class T, class L, class In, class Out, class DOut, class DIn>
-    static void backward(const L&, cuda::context& ctx, const T*, T*, In, Out out, DOut dout, DIn din, T*) {
+    static void backward(const L&, cuda::context& ctx, const T*, T*, In in, Out out, DOut dout, DIn din, T*) {
         if (din.empty()) return;
-        const T* y = out.data();
+        const T* y = kernels::backward_from_input<Op> ? in.data() : out.data();  // gelu differentiates from x
         const T* dy = dout.data();
         T* dx = din.data();
         cuda::map_backward<Op>(ctx, y, dy, dx, din.size(), Op::name);
