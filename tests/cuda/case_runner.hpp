@@ -45,6 +45,12 @@ case_data<T> make_case_data(input_kind kind) {
     d.params.resize(bound::param_size);
     counter_rng prng(11);
     for (auto& v : d.params) v = T(0.1 * prng.next_normal());
+    // Buffers (batch_norm's running statistics) at their initial value plus a little: a running variance stays > 0.
+    param_list described;
+    bound{}.describe(described);
+    for (const auto& p : described.items())
+        if (p.kind == param_kind::buffer)
+            for (std::size_t i = 0; i < p.size; ++i) d.params[p.offset + i] = T(p.initial + std::abs(double(d.params[p.offset + i])));
     d.input = make_input<In, T>(kind, 12);
     d.output_gradient.resize(largest_batch * io_size<typename bound::output>);
     counter_rng grng(13);

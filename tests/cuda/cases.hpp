@@ -24,7 +24,7 @@ enum class mode { training, evaluation, inference };
 
 // One forward and backward at one batch size.
 struct case_result {
-    std::vector<float> output, input_gradient, parameter_gradient;
+    std::vector<float> output, input_gradient, parameter_gradient, parameters;  // parameters: after the step's forward
 };
 // Every batch of a case, in order, through one network: the second batch is smaller than the first, so the device
 // network reuses its workspace and scratch; `tensors` splits the parameter arena for the per-tensor comparison.

@@ -1,6 +1,6 @@
 // The CPU side of the CUDA backend test: each case through helix::network on the CPU backend, compiled by the C++
 // compiler with the project's flags (so this is the CPU code users run, SIMD paths included).
-#include "case_runner.hpp"
+#include "cpu_case_runner.hpp"
 
 namespace helix_cuda_test {
 

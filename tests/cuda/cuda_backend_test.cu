@@ -11,46 +11,10 @@
 
 #include <helix/backend/cuda/backend.cuh>
 
-#include "case_runner.hpp"
+#include "cuda_case_runner.cuh"
+#include "layer_cases.hpp"
 
 namespace helix_cuda_test {
-
-template <class In, class Model, class T>
-case_results run_cuda(input_kind kind, mode m) {
-    const case_data<T> d = make_case_data<In, Model, T>(kind);
-    cuda::context ctx(/*seed=*/21);
-    set_mode(ctx, m);
-    cuda::network<In, Model, T> net(ctx);
-    net.upload_parameters(ctx, d.params);
-    cuda::device_buffer<T> input(d.input.size(), ctx.stream()), din(d.input.size(), ctx.stream());
-    cuda::copy_to_device(ctx.stream(), d.input.data(), input.data(), d.input.size());
-    case_results results;
-    for (const std::size_t batch : batches) {  // one network: the second, smaller batch reuses its workspace
-        const auto in = view_at<In, const T, cuda_device>(input.data(), batch);
-        const auto out = net.forward(ctx, in);
-        const std::size_t outputs = batch * io_size<typename cuda::network<In, Model, T>::output>;
-        std::vector<T> host(outputs);
-        cuda::copy_to_host(ctx.stream(), static_cast<const T*>(first_data(out)), host.data(), outputs);
-        case_result r;
-        r.output = as_float(host.data(), outputs);
-        if (m == mode::inference) {  // auxiliary<> heads refuse a backward pass in inference: forward only
-            results.batches.push_back(std::move(r));
-            continue;
-        }
-        cuda::copy_to_device(ctx.stream(), d.output_gradient.data(), first_data(out.gradient), outputs);
-        net.zero_grad(ctx);
-        net.backward(ctx, in, view_at<In, T, cuda_device>(din.data(), batch));
-        host.resize(batch * io_size<In>);
-        cuda::copy_to_host(ctx.stream(), static_cast<const T*>(din.data()), host.data(), host.size());
-        r.input_gradient = as_float(host.data(), host.size());
-        std::vector<T> grads(d.params.size());
-        net.download_gradients(ctx, grads);
-        r.parameter_gradient = as_float(grads.data(), grads.size());
-        results.batches.push_back(std::move(r));
-    }
-    ctx.synchronize();
-    return results;
-}
 
 #define HELIX_DEFINE_CUDA_CASE(name, In, Model, T, kind, mode) \
     case_results cuda_##name() { return run_cuda<In, Model, T>(kind, mode); }
@@ -116,9 +80,16 @@ void check_case(const char* name, const case_results& cpu, const case_results& g
             compare(at + " parameter gradient", g.parameter_gradient, c.parameter_gradient, tolerance);
             continue;
         }
-        for (const auto& t : cpu.tensors)
+        for (const auto& t : cpu.tensors) {
+            if (t.kind == param_kind::buffer) {  // no gradient; compare the state a training forward left instead
+                if (g.parameters.size() == c.parameters.size())
+                    compare(at + " buffer " + t.name, g.parameters.data() + t.offset, c.parameters.data() + t.offset,
+                            t.size, tolerance);
+                continue;
+            }
             compare(at + " gradient of " + t.name, g.parameter_gradient.data() + t.offset, c.parameter_gradient.data() + t.offset,
                     t.size, tolerance);
+        }
     }
 }
 
@@ -222,6 +193,7 @@ int main() {
     try {
 #define HELIX_RUN_CASE(name, In, Model, T, kind, mode) check_case(#name, cpu_##name(), cuda_##name());
         HELIX_CUDA_CASES(HELIX_RUN_CASE)
+        HELIX_CUDA_LAYER_CASES(HELIX_RUN_CASE)
         check_losses_and_optimisers();
         failures += check_cuda_network();
     } catch (const std::exception& e) {

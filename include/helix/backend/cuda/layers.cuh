@@ -16,6 +16,7 @@
 #include "helix/backend/cuda/elementwise.cuh"
 #include "helix/backend/cuda/gemm.cuh"
 #include "helix/backend/cuda/launch.cuh"
+#include "helix/backend/cuda/ops.cuh"
 #include "helix/backend/cuda/top_k.cuh"
 #include "helix/layers/activations.hpp"
 #include "helix/layers/additive_cross_attention.hpp"

@@ -82,6 +82,12 @@ public:
     T* gradients_device() noexcept { return grads_.data(); }
     static constexpr std::size_t parameter_count() noexcept { return param_size; }
     const std::vector<param_info>& parameter_info() const noexcept { return info_.items(); }
+    // Buffers (batch_norm's running statistics): updated by training forwards, left alone by the optimisers.
+    bool has_buffers() const noexcept {
+        for (const auto& p : info_.items())
+            if (p.kind == param_kind::buffer) return true;
+        return false;
+    }
     const bound_type& model() const noexcept { return model_; }
     std::size_t batch() const noexcept { return batch_; }
 

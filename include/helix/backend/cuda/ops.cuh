@@ -50,7 +50,7 @@ struct ops<cuda_device> {
                               stride_a, b, ldb, stride_b, beta, c, ldc, stride_c, count);
     }
     template <class F>
-    static void for_each(const cuda::context& ctx, std::size_t n, const F& f) {
+    static void for_each(const cuda::context& ctx, std::size_t n, const F& f, std::size_t /*work_per_index*/ = 0) {
         cuda::parallel_for(ctx, n, f, "helix layer kernel");
     }
     template <class T>

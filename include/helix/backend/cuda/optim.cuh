@@ -9,8 +9,48 @@
 #include "helix/backend/cuda/elementwise.cuh"
 #include "helix/backend/cuda/launch.cuh"
 #include "helix/kernels/optim.hpp"
+#include "helix/nn/parameters.hpp"
 
 namespace helix::cuda {
+
+namespace detail {
+// While it lives, the network's buffers (param_kind::buffer) are saved on the device; when it goes they are copied
+// back, so an optimiser step over the whole arena leaves them untouched (optim/keep_buffers.hpp on the host).
+template <class Net, class T>
+class keep_device_buffers {
+public:
+    keep_device_buffers(context& ctx, Net& net) : ctx_(ctx), net_(net) {
+        if constexpr (requires { net.has_buffers(); }) {
+            if (!net.has_buffers()) return;
+            std::size_t n = 0;
+            for (const auto& p : net.parameter_info())
+                if (p.kind == param_kind::buffer) n += p.size;
+            saved_.resize(n, ctx.stream());
+            copy(true);
+        }
+    }
+    ~keep_device_buffers() {
+        if (saved_.size() > 0) copy(false);
+    }
+    keep_device_buffers(const keep_device_buffers&) = delete;
+    keep_device_buffers& operator=(const keep_device_buffers&) = delete;
+
+private:
+    void copy(bool save) {
+        std::size_t at = 0;
+        for (const auto& p : net_.parameter_info())
+            if (p.kind == param_kind::buffer) {
+                T* arena = net_.parameters_device() + p.offset;
+                if (save) copy_on_device(ctx_.stream(), static_cast<const T*>(arena), saved_.data() + at, p.size);
+                else copy_on_device(ctx_.stream(), static_cast<const T*>(saved_.data() + at), arena, p.size);
+                at += p.size;
+            }
+    }
+    context& ctx_;
+    Net& net_;
+    device_buffer<T> saved_;
+};
+}  // namespace detail
 
 template <class T = float>
 struct adam {
@@ -22,6 +62,7 @@ struct adam {
 
     template <class Net>
     void step(context& ctx, Net& net) {
+        const detail::keep_device_buffers<Net, T> keep(ctx, net);
         step(ctx, net.parameters_device(), net.gradients_device(), net.parameter_count());
     }
 
@@ -75,6 +116,7 @@ struct sgd {
 
     template <class Net>
     void step(context& ctx, Net& net) {
+        const detail::keep_device_buffers<Net, T> keep(ctx, net);
         step(ctx, net.parameters_device(), net.gradients_device(), net.parameter_count());
     }
 
