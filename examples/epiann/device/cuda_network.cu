@@ -171,8 +171,9 @@ auto cuda_network<Net>::forward(helix::cpu_context& ctx, helix::view_t<const flo
     d.output.assign(2 * n, 0.0f);
     helix::cuda::copy_to_host(d.ctx.stream(), first_data(out), d.output.data(), n);  // waits: the staging area is free again
     d.cache_current = false;
-    return {helix::view_at<output, const float>(static_cast<const float*>(d.output.data()), batch_),
-            helix::view_at<output, float>(d.output.data() + n, batch_)};
+    input_ = in;
+    output_ = helix::view_at<output, const float>(static_cast<const float*>(d.output.data()), batch_);
+    return {output_, helix::view_at<output, float>(d.output.data() + n, batch_)};
 }
 
 template <class Net>

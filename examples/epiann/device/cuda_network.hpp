@@ -23,6 +23,7 @@
 
 #include <helix/core/context.hpp>
 #include <helix/core/tensor.hpp>
+#include <helix/layers/layer.hpp>
 #include <helix/nn/parameters.hpp>
 #include <helix/optim/adam.hpp>
 
@@ -68,6 +69,11 @@ public:
     // The model's cache of the latest forward(), downloaded on first use.
     const float* model_cache() const;
     std::size_t batch() const noexcept { return batch_; }
+    // The model located after the latest forward() (helix::find<"path"> starts here): host copies of its parameters,
+    // output and cache, and the caller's input.
+    helix::layer_ref<bound_type, float> root() const {
+        return {&host_.model(), parameters().data(), input_, output_, model_cache(), batch_};
+    }
 
     // One step of `optimizer` (its settings, and its state when it has taken steps on the host) on the device; the
     // moments then stay there (sync_optimizer brings them home). The gradients are checked first and the step is
@@ -84,6 +90,8 @@ private:
     Net& host_;
     std::unique_ptr<impl> impl_;
     std::size_t batch_ = 0;
+    helix::view_t<const float, input> input_{};
+    helix::view_t<const float, output> output_{};
 };
 
 }  // namespace epiann

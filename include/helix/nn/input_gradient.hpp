@@ -4,7 +4,8 @@
 // and integrated gradients are built on it.
 // Runs one forward and one backward in the context's mode, except that auxiliary<> heads are computed (their weights
 // should be 0: a head skipped in inference could not be differentiated). The network's parameter gradients are left
-// as they were. Requires: weights has io_size<output> values (a pair output: the first half's, then the second's).
+// as they were. Use mode::evaluation or mode::inference: in mode::training dropout draws and batch_norm's running
+// statistics move, as in any training forward. Requires: weights has io_size<output> values (a pair output: the first half's, then the second's).
 #pragma once
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "helix/core/context.hpp"
 #include "helix/core/error.hpp"
 #include "helix/core/tensor.hpp"
 

@@ -1,12 +1,16 @@
-// Reading a model after forward(): find<"path">(net) locates a layer by its path, the names parameters carry
-// ("attention.enhancer_queries", "trunk.first.conv", "head.0"), and gives a layer_ref (layers/layer.hpp): the bound
+// Reading a model after forward(): find<"path">(net) locates a layer by its path ("attention.enhancer_queries",
+// "trunk.first.conv", "head.0"), and gives a layer_ref (layers/layer.hpp): the bound
 // layer, its parameters, its input and output views and its cache. So interpretation code reads any intermediate
 // output, or a layer's own record (additive_cross_attention::attention(ref.cache, b), multi_head_attention's
 // weights), without index arithmetic. layer_paths(net) lists every path with its output shape.
 //
-// Paths: the parts of seq, branches, halves and concat_of are their positions or with_name<> names; twin's two
-// applications are "first" and "second"; named<> adds its name once. A wrong path is one static_assert.
-// Requires: a forward() since the last change of batch; the views are valid until the next forward().
+// Paths: the parts of seq, branches, halves and concat_of are their positions or with_name<> names, as in parameter
+// names; twin's two applications are "first" and "second" (parameter names skip them: one shared set), residual's
+// layer "fn" (or its with_name<> name), bidirectional's "forward" and "backward". named<> adds its name once. A wrong
+// path is one static_assert.
+// Requires: a forward() since the last change of batch; the views are valid until the next forward(). The parts of
+// an auxiliary<> head skipped in inference (its output NaN) still hold what an earlier forward left: read them after
+// a forward in mode::training or mode::evaluation.
 #pragma once
 
 #include <cstddef>

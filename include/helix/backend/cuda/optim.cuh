@@ -14,41 +14,37 @@
 namespace helix::cuda {
 
 namespace detail {
-// While it lives, the network's buffers (param_kind::buffer) are saved on the device; when it goes they are copied
-// back, so an optimiser step over the whole arena leaves them untouched (optim/keep_buffers.hpp on the host).
-template <class Net, class T>
-class keep_device_buffers {
-public:
-    keep_device_buffers(context& ctx, Net& net) : ctx_(ctx), net_(net) {
-        if constexpr (requires { net.has_buffers(); }) {
-            if (!net.has_buffers()) return;
-            std::size_t n = 0;
-            for (const auto& p : net.parameter_info())
-                if (p.kind == param_kind::buffer) n += p.size;
-            saved_.resize(n, ctx.stream());
-            copy(true);
-        }
-    }
-    ~keep_device_buffers() {
-        if (saved_.size() > 0) copy(false);
-    }
-    keep_device_buffers(const keep_device_buffers&) = delete;
-    keep_device_buffers& operator=(const keep_device_buffers&) = delete;
+// An optimiser step over the whole arena must leave the network's buffers (param_kind::buffer, batch_norm's running
+// statistics) untouched: save() copies them into `saved` (device memory kept by the optimiser, so no allocation per
+// step), restore() copies them back. Both are no-ops for a network without buffers.
+template <class T>
+struct device_buffer_keeper {
+    device_buffer<T> saved;
+
+    template <class Net>
+    void save(context& ctx, Net& net) { move<true>(ctx, net); }
+    template <class Net>
+    void restore(context& ctx, Net& net) { move<false>(ctx, net); }
 
 private:
-    void copy(bool save) {
-        std::size_t at = 0;
-        for (const auto& p : net_.parameter_info())
-            if (p.kind == param_kind::buffer) {
-                T* arena = net_.parameters_device() + p.offset;
-                if (save) copy_on_device(ctx_.stream(), static_cast<const T*>(arena), saved_.data() + at, p.size);
-                else copy_on_device(ctx_.stream(), static_cast<const T*>(saved_.data() + at), arena, p.size);
-                at += p.size;
-            }
+    template <bool Save, class Net>
+    void move(context& ctx, Net& net) {
+        if constexpr (requires { net.has_buffers(); }) {
+            if (!net.has_buffers()) return;
+            std::size_t total = 0;
+            for (const auto& p : net.parameter_info())
+                if (p.kind == param_kind::buffer) total += p.size;
+            if (Save && saved.size() != total) saved.resize(total, ctx.stream());
+            std::size_t at = 0;
+            for (const auto& p : net.parameter_info())
+                if (p.kind == param_kind::buffer) {
+                    T* arena = net.parameters_device() + p.offset;
+                    if constexpr (Save) copy_on_device(ctx.stream(), static_cast<const T*>(arena), saved.data() + at, p.size);
+                    else copy_on_device(ctx.stream(), static_cast<const T*>(saved.data() + at), arena, p.size);
+                    at += p.size;
+                }
+        }
     }
-    context& ctx_;
-    Net& net_;
-    device_buffer<T> saved_;
 };
 }  // namespace detail
 
@@ -62,8 +58,9 @@ struct adam {
 
     template <class Net>
     void step(context& ctx, Net& net) {
-        const detail::keep_device_buffers<Net, T> keep(ctx, net);
+        buffers_.save(ctx, net);  // batch_norm's running statistics are state, not parameters
         step(ctx, net.parameters_device(), net.gradients_device(), net.parameter_count());
+        buffers_.restore(ctx, net);
     }
 
     // skip_unless_none: when not null, the update is skipped while *skip_unless_none != no_index (a bad gradient
@@ -105,6 +102,7 @@ struct adam {
 private:
     device_buffer<T> m_, v_;
     std::size_t t_ = 0;
+    detail::device_buffer_keeper<T> buffers_;
 };
 
 template <class T = float>
@@ -116,8 +114,9 @@ struct sgd {
 
     template <class Net>
     void step(context& ctx, Net& net) {
-        const detail::keep_device_buffers<Net, T> keep(ctx, net);
+        buffers_.save(ctx, net);  // batch_norm's running statistics are state, not parameters
         step(ctx, net.parameters_device(), net.gradients_device(), net.parameter_count());
+        buffers_.restore(ctx, net);
     }
 
     void step(context& ctx, T* params, const T* grads, std::size_t n) {
@@ -135,6 +134,7 @@ struct sgd {
 private:
     device_buffer<T> velocity_;
     std::size_t steps_ = 0;
+    detail::device_buffer_keeper<T> buffers_;
 };
 
 }  // namespace helix::cuda
