@@ -65,6 +65,44 @@ struct embedding_lookup {
     }
 };
 
+// The same lookup, one index per position: copies a whole row (the CPU's form: contiguous, no division per value).
+template <class T>
+struct embedding_lookup_rows {
+    const T* ids;
+    const T* weight;
+    T* out;
+    std::size_t vocab, dim;
+    HELIX_HD void operator()(std::size_t r) const {
+        std::size_t id = 0;
+        T* o = out + r * dim;
+        if (!token_id(ids[r], vocab, id)) {
+            for (std::size_t d = 0; d < dim; ++d) o[d] = std::numeric_limits<T>::quiet_NaN();
+            return;
+        }
+        const T* w = weight + id * dim;
+        for (std::size_t d = 0; d < dim; ++d) o[d] = w[d];
+    }
+};
+
+// embedding weight gradient in one pass over the positions, in order (the CPU's form: index 0 only, contiguous rows;
+// every gradient element gets its additions in position order, as with the other two schemes: the same bits).
+template <class T>
+struct embedding_grad_in_order {
+    const T* ids;
+    const T* dout;
+    T* grads;
+    std::size_t rows, vocab, dim;
+    HELIX_HD void operator()(std::size_t) const {
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::size_t id = 0;
+            if (!token_id(ids[r], vocab, id)) continue;
+            T* g = grads + id * dim;
+            const T* dy = dout + r * dim;
+            for (std::size_t d = 0; d < dim; ++d) g[d] += dy[d];
+        }
+    }
+};
+
 // embedding weight gradient, one index per weight ROW v: scans every id of the batch in order and adds the output
 // gradient of each position that used row v. Work vocab x rows comparisons; parallel over the vocabulary (the
 // scheme for devices with many threads).

@@ -132,6 +132,28 @@ struct batch_norm_forward {
     }
 };
 
+// Evaluation: the same as batch_norm_forward's evaluation branch, one index per row (channels contiguous: the loop
+// vectorises), with the same arithmetic, so the same bits.
+template <class T>
+struct batch_norm_evaluate_rows {
+    const T* x;
+    T* y;
+    const T* gamma;
+    const T* beta;
+    const T* running_mean;
+    const T* running_var;
+    std::size_t channels;
+    T eps;
+    HELIX_HD void operator()(std::size_t r) const {
+        const T* xr = x + r * channels;
+        T* yr = y + r * channels;
+        for (std::size_t ch = 0; ch < channels; ++ch) {
+            const T scale = gamma[ch] / std::sqrt(running_var[ch] + eps);
+            yr[ch] = (xr[ch] - running_mean[ch]) * scale + beta[ch];
+        }
+    }
+};
+
 // d gamma += sum dy xhat, d beta += sum dy; dx = gamma rstd (dy - mean(dy) - xhat mean(dy xhat)) while training (the
 // batch statistics depend on x), gamma rstd dy in evaluation. The batch statistics are recomputed from x, exactly as
 // forward computed them.

@@ -66,8 +66,12 @@ struct embedding {
         void forward(Ctx& ctx, const T* params, view_t<const T, input, device_of<Ctx>> in,
                      view_t<T, output, device_of<Ctx>> out, T*) const {
             check_batch(in.batch(), out.batch(), "embedding");
-            ops_of<Ctx>::for_each(ctx, in.batch() * length * Dim,
-                                  kernels::embedding_lookup<T>{in.data(), params, out.data(), Vocab, Dim});
+            if constexpr (std::is_same_v<device_of<Ctx>, cpu>)  // a row per index: contiguous copies
+                ops_of<Ctx>::for_each(ctx, in.batch() * length,
+                                      kernels::embedding_lookup_rows<T>{in.data(), params, out.data(), Vocab, Dim}, Dim);
+            else  // a value per index: every device thread busy
+                ops_of<Ctx>::for_each(ctx, in.batch() * length * Dim,
+                                      kernels::embedding_lookup<T>{in.data(), params, out.data(), Vocab, Dim});
         }
 
         template <class T, class Ctx>
@@ -75,9 +79,9 @@ struct embedding {
                       view_t<const T, output, device_of<Ctx>>, view_t<const T, output, device_of<Ctx>> dout,
                       view_t<T, input, device_of<Ctx>> din, T*) const {
             const std::size_t rows = in.batch() * length;
-            if constexpr (std::is_same_v<device_of<Ctx>, cpu>)
+            if constexpr (std::is_same_v<device_of<Ctx>, cpu>)  // one pass over the positions, rows contiguous
                 ops_of<Ctx>::for_each(
-                    ctx, Dim, kernels::embedding_grad_by_column<T>{in.data(), dout.data(), grads, rows, Vocab, Dim});
+                    ctx, 1, kernels::embedding_grad_in_order<T>{in.data(), dout.data(), grads, rows, Vocab, Dim});
             else
                 ops_of<Ctx>::for_each(
                     ctx, Vocab, kernels::embedding_grad_by_row<T>{in.data(), dout.data(), grads, rows, Vocab, Dim});

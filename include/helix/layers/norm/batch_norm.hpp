@@ -89,6 +89,15 @@ struct batch_norm {
                 throw argument_error("batch_norm: training needs more than one value per channel, got a batch of " +
                                      std::to_string(in.batch()) + " on " + input::str() +
                                      " (use a larger batch, or evaluation mode)");
+            if (!ctx.training) {  // a row per index, channels contiguous
+                ops_of<Ctx>::for_each(ctx, rows,
+                                      kernels::batch_norm_evaluate_rows<T>{in.data(), out.data(), params + weight_offset,
+                                                                           params + bias_offset,
+                                                                           params + running_mean_offset,
+                                                                           params + running_var_offset, channels, T(eps)},
+                                      4 * channels);
+                return;
+            }
             T* state = const_cast<T*>(params);  // the buffers: state a training forward updates
             ops_of<Ctx>::for_each(ctx, channels,
                                   kernels::batch_norm_forward<T>{in.data(), out.data(), params + weight_offset,
