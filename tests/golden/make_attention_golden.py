@@ -26,28 +26,13 @@ Sizes must match tests/attention_golden_test.cpp.
 import argparse
 import json
 import math
-import struct
 
 import numpy as np
 import torch
+from golden_io import write_safetensors
 
 BATCH = 3
 C = 8
-
-
-def write_safetensors(path, tensors, metadata):
-    """A plain safetensors writer (JSON header, then raw little-endian float64), independent of helix."""
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(np.shape(array)), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = metadata
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def randomise(module, gen, scale=0.4):

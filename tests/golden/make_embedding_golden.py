@@ -20,28 +20,13 @@ Run with Debian's torch: /usr/bin/python3 tests/golden/make_embedding_golden.py
 import itertools
 import json
 import math
-import struct
 
 import numpy as np
 import torch
+from golden_io import write_safetensors
 
 torch.manual_seed(19)
 F64 = torch.float64
-
-
-def write_safetensors(path, tensors):
-    """A plain safetensors writer (JSON header, then raw little-endian float64), independent of helix."""
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(np.asarray(array, dtype="<f8")).tobytes()
-        header[name] = {"dtype": "F64", "shape": list(np.shape(array)), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"source": "tests/golden/make_embedding_golden.py"}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def np_(t):
@@ -159,7 +144,7 @@ def main():
               "comp.param.4.bias": np_(lin.bias), "comp.grad.1.weight": np_(e.weight.grad),
               "comp.grad.4.weight": np_(lin.weight.grad.T), "comp.grad.4.bias": np_(lin.bias.grad)})
 
-    write_safetensors("tests/golden/embedding.safetensors", t)
+    write_safetensors("tests/golden/embedding.safetensors", t, {"source": "tests/golden/make_embedding_golden.py"})
 
 
 if __name__ == "__main__":

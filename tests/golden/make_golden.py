@@ -18,10 +18,10 @@ The sizes must match tests/epiann_golden_test.cpp (golden_sizes there).
 import argparse
 import importlib.util
 import json
-import struct
 
 import numpy as np
 import torch
+from golden_io import write_safetensors
 
 SIZES = dict(le=200, lp=150, filters=8, width=15, pool=30, att=4, topk=8, dense=8)
 BATCH = 3
@@ -75,21 +75,6 @@ def mapping(m):
     }
 
 
-def write_safetensors(path, tensors):
-    """A plain safetensors writer (JSON header, then raw little-endian float64), independent of helix."""
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(np.shape(array)), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"source": "tests/golden/make_golden.py", "sizes": json.dumps(SIZES)}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--peer", default="../shared/peers/epiann_torch.py")
@@ -139,7 +124,7 @@ def main():
         "output.promoter_coords": op.detach().numpy(), "loss": loss.detach().reshape(1).numpy(),
         "attention.enhancer_queries": att_e.numpy(), "attention.promoter_queries": att_p.numpy(),
     })
-    write_safetensors(a.out, out)
+    write_safetensors(a.out, out, {"source": "tests/golden/make_golden.py", "sizes": json.dumps(SIZES)})
     print(f"wrote {a.out}: {len(out)} tensors, loss {loss.item():.6f}, torch {torch.__version__}")
 
 

@@ -14,27 +14,12 @@ The cases and sizes must match tests/merge_golden_test.cpp.
 """
 import argparse
 import json
-import struct
 
 import numpy as np
 import torch
+from golden_io import write_safetensors
 
 BATCH = 2
-
-
-def write_safetensors(path, tensors):
-    """A plain safetensors writer (JSON header, then raw little-endian float64), independent of helix."""
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(np.shape(array)), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"source": "tests/golden/make_merge_golden.py", "torch": torch.__version__}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def randn(*shape):
@@ -122,7 +107,7 @@ def main():
     run_case(out, "concat_of_length", randn(B, 3, 2), lambda x: torch.cat([x, torch.flip(x, [1]), lin4(x)], dim=1),
              dense_params("2.", lin4))
 
-    write_safetensors(a.out, out)
+    write_safetensors(a.out, out, {"source": "tests/golden/make_merge_golden.py", "torch": torch.__version__})
     print(f"wrote {a.out}: {len(out)} tensors, torch {torch.__version__}")
 
 

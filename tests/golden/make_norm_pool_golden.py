@@ -26,26 +26,11 @@ The sizes must match tests/norm_pool_golden_test.cpp. Run with Debian's torch:
 """
 import argparse
 import json
-import struct
 
 import numpy as np
 import torch
+from golden_io import write_safetensors
 import torch.nn.functional as F
-
-
-def write_safetensors(path, tensors):
-    """A plain safetensors writer (JSON header, then raw little-endian float64), independent of helix."""
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(np.shape(array)), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"source": "tests/golden/make_norm_pool_golden.py", "torch": torch.__version__}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 OUT = {}
@@ -125,7 +110,7 @@ def main():
     record("tanh", torch.tanh, randn(2, 5, 4, scale=2.0))
     record("softmax", lambda x: F.softmax(x, dim=-1), randn(2, 5, 4, scale=2.0))
 
-    write_safetensors(a.out, OUT)
+    write_safetensors(a.out, OUT, {"source": "tests/golden/make_norm_pool_golden.py", "torch": torch.__version__})
     print(f"wrote {len(OUT)} arrays to {a.out}")
 
 

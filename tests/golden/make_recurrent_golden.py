@@ -18,10 +18,10 @@ Run with Debian's torch:  /usr/bin/python3 tests/golden/make_recurrent_golden.py
 """
 import argparse
 import json
-import struct
 
 import numpy as np
 import torch
+from golden_io import write_safetensors
 
 BATCH, LENGTH, INPUT, HIDDEN = 3, 6, 3, 4
 CASES = [  # name, module, bidirectional, output kind
@@ -34,23 +34,6 @@ CASES = [  # name, module, bidirectional, output kind
     ("bigru_sequence", "gru", True, "sequence"),
     ("bigru_last", "gru", True, "last"),
 ]
-
-
-def write_safetensors(path, tensors):
-    """A plain safetensors writer (JSON header, then raw little-endian float64), independent of helix."""
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(np.shape(array)), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    sizes = dict(batch=BATCH, length=LENGTH, input=INPUT, hidden=HIDDEN)
-    header["__metadata__"] = {"source": "tests/golden/make_recurrent_golden.py", "sizes": json.dumps(sizes),
-                              "torch": torch.__version__}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def helix_name(torch_name, bidirectional):
@@ -98,7 +81,9 @@ def main():
     tensors = {}
     for case in CASES:
         tensors.update(run_case(*case, gen))
-    write_safetensors(a.out, tensors)
+    sizes = dict(batch=BATCH, length=LENGTH, input=INPUT, hidden=HIDDEN)
+    write_safetensors(a.out, tensors, {"source": "tests/golden/make_recurrent_golden.py", "sizes": json.dumps(sizes),
+                                       "torch": torch.__version__})
     print(f"wrote {a.out}: {len(tensors)} tensors, torch {torch.__version__}")
 
 

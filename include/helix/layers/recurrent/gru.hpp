@@ -95,33 +95,17 @@ struct gru {
         template <class T, class Ctx>
         void forward(Ctx& ctx, const T* params, view_t<const T, input, device_of<Ctx>> in,
                      view_t<T, output, device_of<Ctx>> out, T* cache) const {
-            check_batch(in.batch(), out.batch(), "gru");
-            const std::size_t batch = in.batch();
-            if (batch == 0) return;
-            const auto r = cache_regions(cache, batch);
-            detail::over_batch_shares(ctx, batch, [&](std::size_t, std::size_t first, std::size_t count) {
-                forward_share<T>(ctx, params, in.data() + first * input::size, out.data() + first * output::size,
-                                 share_of(r, first), count);
-            });
+            detail::rnn_forward(*this, ctx, params, in, out, cache, "gru");
         }
 
         template <class T, class Ctx>
         void backward(Ctx& ctx, const T* params, T* grads, view_t<const T, input, device_of<Ctx>> in,
                       view_t<const T, output, device_of<Ctx>>, view_t<const T, output, device_of<Ctx>> dout,
                       view_t<T, input, device_of<Ctx>> din, T* cache) const {
-            const std::size_t batch = in.batch();
-            if (batch == 0) return;
-            const auto r = cache_regions(cache, batch);
-            detail::share_gradients<T> shares(param_size, detail::batch_shares(ctx, batch));
-            detail::over_batch_shares(ctx, batch, [&](std::size_t part, std::size_t first, std::size_t count) {
-                backward_share<T>(ctx, params, shares.of(part, grads), in.data() + first * input::size,
-                                  dout.data() + first * output::size,
-                                  din.empty() ? nullptr : din.data() + first * input::size, share_of(r, first), count);
-            });
-            shares.add_into(grads);
+            detail::rnn_backward(*this, ctx, params, grads, in, dout, din, cache);
         }
 
-    private:
+        // One share of the batch (detail::rnn_forward / rnn_backward split it).
         // Forward over `batch` samples from x (batch-major) into y, with their cache regions r.
         template <class T, class Ctx>
         void forward_share(Ctx& ctx, const T* params, const T* x, T* y, const regions<T>& r, std::size_t batch) const {

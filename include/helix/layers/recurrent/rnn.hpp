@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "helix/core/device.hpp"
+#include "helix/core/error.hpp"
 #include "helix/core/parallel_for.hpp"
 
 namespace helix {
@@ -60,6 +61,38 @@ std::size_t over_batch_shares(Ctx& ctx, std::size_t batch, const F& run) {
     }
     run(std::size_t{0}, std::size_t{0}, batch);
     return 1;
+}
+
+// forward and backward of a recurrent layer R (lstm, gru) over the batch's shares: R gives cache_regions(cache, batch),
+// share_of(regions, first), forward_share and backward_share (one share's samples, contiguous in every region).
+template <class R, class T, class Ctx, class In, class Out>
+void rnn_forward(const R& layer, Ctx& ctx, const T* params, In in, Out out, T* cache, const char* name) {
+    check_batch(in.batch(), out.batch(), name);
+    const std::size_t batch = in.batch();
+    if (batch == 0) return;
+    const auto r = R::cache_regions(cache, batch);
+    over_batch_shares(ctx, batch, [&](std::size_t, std::size_t first, std::size_t count) {
+        layer.template forward_share<T>(ctx, params, in.data() + first * R::input::size,
+                                        out.data() + first * R::output::size, R::share_of(r, first), count);
+    });
+}
+
+template <class T>
+struct share_gradients;
+
+template <class R, class T, class Ctx, class In, class Out, class DIn>
+void rnn_backward(const R& layer, Ctx& ctx, const T* params, T* grads, In in, Out dout, DIn din, T* cache) {
+    const std::size_t batch = in.batch();
+    if (batch == 0) return;
+    const auto r = R::cache_regions(cache, batch);
+    share_gradients<T> shares(R::param_size, batch_shares(ctx, batch));
+    over_batch_shares(ctx, batch, [&](std::size_t part, std::size_t first, std::size_t count) {
+        layer.template backward_share<T>(ctx, params, shares.of(part, grads), in.data() + first * R::input::size,
+                                         dout.data() + first * R::output::size,
+                                         din.empty() ? nullptr : din.data() + first * R::input::size,
+                                         R::share_of(r, first), count);
+    });
+    shares.add_into(grads);
 }
 
 // The parts' parameter gradients, summed into grads in part order (deterministic for a given thread count).
