@@ -76,7 +76,10 @@ struct bidirectional {
         static_assert(detail::is_forward_rnn<RNN>(),
                       "bidirectional: give the forward-direction layer (lstm<H, out>, not rnn_direction::reverse); "
                       "bidirectional makes the reversed copy itself");
-        static_assert(is_shape_v<In> && detail::shape_or<In>::rank == 2,
+        static_assert(is_shape_v<In>,
+                      "bidirectional: input is a pair of tensors; bidirectional takes one <length, channels> tensor "
+                      "(wrap it in twin<> to run the same recurrent layers over both halves, or halves<> for one each)");
+        static_assert(!is_shape_v<In> || detail::shape_or<In>::rank == 2,
                       "bidirectional: input must be one <length, channels> tensor (a sequence of feature vectors)");
 
     private:
