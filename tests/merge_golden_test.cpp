@@ -16,6 +16,8 @@
 #include "helix/layers/merge/dot.hpp"
 #include "helix/layers/merge/pairwise.hpp"
 #include "helix/layers/merge/select.hpp"
+#include "helix/layers/conv1d.hpp"
+#include "helix/layers/pad.hpp"
 #include "helix/layers/reverse.hpp"
 #include "helix/nn/concat_of.hpp"
 #include "helix/nn/residual.hpp"
@@ -139,4 +141,10 @@ TEST_CASE("merge golden: residual and concat_of against torch") {
                 pair_of<shape<5>, shape<5>>>("matching_heuristic");
     golden_case<concat_of<axis::channels, dot, abs_difference>, pair_of<shape<6>, shape<6>>>("dot_abs_difference");
     golden_case<concat_of<axis::length, identity, reverse, dense<2>>, shape<3, 2>>("concat_of_length");
+}
+
+TEST_CASE("merge golden: pad and a 'same' convolution against torch") {
+    golden_case<pad<2, 1>, shape<4, 3>>("pad");
+    golden_case<pad<0, 3>, shape<5>>("pad_vector");
+    golden_case<seq<same_padding<4>, conv1d<3, 4, bias::on>>, shape<7, 2>>("conv_same");
 }

@@ -17,6 +17,8 @@
 #include "helix/layers/merge/dot.hpp"
 #include "helix/layers/merge/pairwise.hpp"
 #include "helix/layers/merge/select.hpp"
+#include "helix/layers/conv1d.hpp"
+#include "helix/layers/pad.hpp"
 #include "helix/layers/reverse.hpp"
 #include "helix/nn/concat_of.hpp"
 #include "helix/nn/inspect.hpp"
@@ -69,6 +71,29 @@ std::vector<float> run(const Bound& layer, const std::vector<float>& x, std::siz
     return out;
 }
 }  // namespace
+
+TEST_CASE("pad: zero rows around the input, gradients, and 'same' convolutions keep the length") {
+    check<pad<2, 1>, shape<4, 3>>("pad<2, 1>");
+    check<pad<0, 3>, shape<5>>("pad of a vector, after only");
+    check<seq<same_padding<5>, conv1d<3, 5, bias::on>>, shape<6, 2>>("same_padding<5> then conv1d");
+    check<seq<same_padding<4>, conv1d<3, 4>>, shape<7, 2>>("same_padding<4> (even width) then conv1d");
+    STATIC_REQUIRE(std::is_same_v<pad<2, 1>::bind<shape<4, 3>>::output, shape<7, 3>>);
+    STATIC_REQUIRE(std::is_same_v<seq<same_padding<40>, conv1d<8, 40>>::bind<shape<100, 4>>::output, shape<100, 8>>);
+    STATIC_REQUIRE(std::is_same_v<same_padding<40>, pad<19, 20>>);  // Keras / PyTorch: (W - 1) / 2 before
+
+    // The values: the input's rows in place, zeros around; backward keeps the input rows' gradient.
+    const pad<2, 1>::bind<shape<3, 2>> layer;
+    std::vector<float> x{1, 2, 3, 4, 5, 6}, y(12, -1.0f), dy(12), dx(6, -1.0f);
+    for (std::size_t i = 0; i < dy.size(); ++i) dy[i] = float(i);
+    cpu_context ctx(1);
+    layer.forward<float>(ctx, nullptr, view_at<shape<3, 2>, const float>(x.data(), 1),
+                         view_at<shape<6, 2>, float>(y.data(), 1), nullptr);
+    CHECK(y == std::vector<float>{0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 0, 0});
+    layer.backward<float>(ctx, nullptr, nullptr, view_at<shape<3, 2>, const float>(x.data(), 1),
+                          view_at<shape<6, 2>, const float>(y.data(), 1), view_at<shape<6, 2>, const float>(dy.data(), 1),
+                          view_at<shape<3, 2>, float>(dx.data(), 1), nullptr);
+    CHECK(dx == std::vector<float>{4, 5, 6, 7, 8, 9});
+}
 
 TEST_CASE("merge: gradients of the leaf layers") {
     check<identity, shape<3, 4>>("identity");

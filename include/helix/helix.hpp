@@ -32,6 +32,7 @@
 #include "helix/layers/merge/pairwise.hpp"
 #include "helix/layers/merge/select.hpp"
 #include "helix/layers/norm/batch_norm.hpp"
+#include "helix/layers/pad.hpp"
 #include "helix/layers/norm/layer_norm.hpp"
 #include "helix/layers/pooling/avg_pool1d.hpp"
 #include "helix/layers/pooling/global_pool.hpp"

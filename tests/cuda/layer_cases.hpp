@@ -65,6 +65,9 @@ using encoder_block = seq<residual<multi_head_attention<8>>, layer_norm,
     X(second_half_pair, pair_of<shape<100 HELIX_COMMA 64> HELIX_COMMA shape<67 HELIX_COMMA 64>>, second_half, float,    \
       input_kind::normal, mode::evaluation)                                                                             \
     X(reverse_length, shape<100 HELIX_COMMA 256>, reverse, float, input_kind::normal, mode::evaluation)                 \
+    X(pad_length, shape<100 HELIX_COMMA 64>, pad<5 HELIX_COMMA 2>, float, input_kind::normal, mode::evaluation)         \
+    X(conv_same, shape<300 HELIX_COMMA 4>, seq<same_padding<40> HELIX_COMMA conv1d<64 HELIX_COMMA 40 HELIX_COMMA bias::on>>, \
+      float, input_kind::one_hot, mode::evaluation)                                                                     \
     X(residual_mlp, shape<100 HELIX_COMMA 64>, residual<seq<dense<64> HELIX_COMMA relu HELIX_COMMA dense<64>>>, float,  \
       input_kind::normal, mode::evaluation)                                                                             \
     X(matching_heuristic, pair_of<shape<256> HELIX_COMMA shape<256>>,                                                   \

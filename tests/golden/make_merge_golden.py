@@ -107,6 +107,19 @@ def main():
     run_case(out, "concat_of_length", randn(B, 3, 2), lambda x: torch.cat([x, torch.flip(x, [1]), lin4(x)], dim=1),
              dense_params("2.", lin4))
 
+    # pad<2, 1> on <4, 3> and pad<0, 3> on <5>: F.pad with zeros along the length.
+    run_case(out, "pad", randn(B, 4, 3), lambda x: torch.nn.functional.pad(x, (0, 0, 2, 1)))
+    run_case(out, "pad_vector", randn(B, 5), lambda x: torch.nn.functional.pad(x, (0, 3)))
+    # seq<same_padding<4>, conv1d<3, 4, bias::on>> on <7, 2>: Conv1d(2, 3, 4, padding='same') (even width: 1 row
+    # before, 2 after), helix's conv1d weight [W, C, F] = torch's [F, C, W] permuted.
+    conv = torch.nn.Conv1d(2, 3, 4, padding="same").double()
+    with torch.no_grad():
+        conv.weight.copy_(randn(3, 2, 4) * 0.5)
+        conv.bias.copy_(randn(3) * 0.5)
+    run_case(out, "conv_same", randn(B, 7, 2), lambda x: conv(x.transpose(1, 2)).transpose(1, 2),
+             {"1.weight": (lambda: conv.weight.permute(2, 1, 0), lambda: conv.weight.grad.permute(2, 1, 0)),
+              "1.bias": (lambda: conv.bias, lambda: conv.bias.grad)})
+
     write_safetensors(a.out, out, {"source": "tests/golden/make_merge_golden.py", "torch": torch.__version__})
     print(f"wrote {a.out}: {len(out)} tensors, torch {torch.__version__}")
 

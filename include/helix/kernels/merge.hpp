@@ -180,4 +180,31 @@ struct reverse_rows {
     }
 };
 
+// pad: dst (length + before + after rows of `width` values per sample) is src's rows with zero rows around them.
+template <class T>
+struct pad_rows {
+    const T* src;
+    T* dst;
+    std::size_t length, width, before, after;
+    HELIX_HD void operator()(std::size_t i) const {
+        const std::size_t per = (length + before + after) * width;
+        const std::size_t s = i / per, k = i % per;
+        const std::size_t r = k / width, w = k % width;
+        dst[i] = r >= before && r < before + length ? src[(s * length + r - before) * width + w] : T(0);
+    }
+};
+
+// pad's backward: dst (length rows) takes the gradient of the rows src (length + before + after rows) got from them.
+template <class T>
+struct crop_rows {
+    const T* src;
+    T* dst;
+    std::size_t length, width, before, after;
+    HELIX_HD void operator()(std::size_t i) const {
+        const std::size_t per = length * width;
+        const std::size_t s = i / per, k = i % per;
+        dst[i] = src[s * (length + before + after) * width + before * width + k];
+    }
+};
+
 }  // namespace helix::kernels
