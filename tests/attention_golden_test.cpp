@@ -14,6 +14,7 @@
 #include "helix/layers/attention/attention_pooling.hpp"
 #include "helix/layers/attention/multi_head_attention.hpp"
 #include "helix/testing/compare.hpp"
+#include "support/golden.hpp"
 
 using namespace helix;
 
@@ -22,18 +23,15 @@ namespace {
 constexpr std::size_t batch = 3;  // BATCH in make_attention_golden.py
 const testing::tolerance golden_tolerance{.rtol = 1e-9, .atol = 1e-12};
 
-const safetensors_file& golden() {
-    static const safetensors_file file = read_safetensors(HELIX_GOLDEN_DIR "/attention.safetensors");
-    return file;
+const helix_test::golden_fixture& golden() {
+    static const helix_test::golden_fixture fixture(HELIX_GOLDEN_DIR "/attention.safetensors");
+    return fixture;
 }
-std::vector<double> values(const std::string& name) { return golden().at(name).as<double>(); }
+
+std::vector<double> values(const std::string& name) { return golden().values(name); }
 
 void check_close(const double* actual, std::size_t n, const std::string& name) {
-    const auto expected = values(name);
-    const auto c =
-        testing::compare(std::span<const double>(actual, n), std::span<const double>(expected), golden_tolerance, name);
-    INFO(c.message());
-    CHECK(c.ok);
+    golden().check_close(std::span<const double>(actual, n), name, golden_tolerance);
 }
 
 // The input halves of a case in helix's layout: one tensor, or a pair's first half then its second.

@@ -17,6 +17,7 @@
 #include "helix/nn/network.hpp"
 #include "helix/nn/seq.hpp"
 #include "helix/testing/compare.hpp"
+#include "support/golden.hpp"
 
 using namespace helix;
 
@@ -25,18 +26,16 @@ namespace {
 const testing::tolerance golden_tolerance{.rtol = 1e-10, .atol = 1e-12};
 const testing::tolerance exact{.rtol = 0, .atol = 0};
 
-const safetensors_file& golden() {
-    static const safetensors_file file = read_safetensors(HELIX_GOLDEN_DIR "/embedding.safetensors");
-    return file;
+const helix_test::golden_fixture& golden() {
+    static const helix_test::golden_fixture fixture(HELIX_GOLDEN_DIR "/embedding.safetensors");
+    return fixture;
 }
-std::vector<double> values(const std::string& name) { return golden().at(name).as<double>(); }
+
+std::vector<double> values(const std::string& name) { return golden().values(name); }
 
 void check_close(const std::vector<double>& actual, const std::string& name,
                  testing::tolerance tol = golden_tolerance) {
-    const auto expected = values(name);
-    const auto c = testing::compare(std::span<const double>(actual), std::span<const double>(expected), tol, name);
-    INFO(c.message());
-    CHECK(c.ok);
+    golden().check_close(actual, name, tol);
 }
 
 // One forward and one backward (dout = g) of a bound layer in double: output, input gradient, parameter gradient.

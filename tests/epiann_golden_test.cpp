@@ -10,6 +10,7 @@
 #include "helix/io/safetensors.hpp"
 #include "helix/testing/compare.hpp"
 #include "model.hpp"
+#include "support/golden.hpp"
 
 using namespace helix;
 
@@ -23,18 +24,15 @@ using golden_network = epiann::epiann_network<enhancer_length, promoter_length, 
 
 const testing::tolerance golden_tolerance{.rtol = 1e-5, .atol = 1e-9};
 
-const safetensors_file& golden() {
-    static const safetensors_file file = read_safetensors(HELIX_GOLDEN_DIR "/epiann_small.safetensors");
-    return file;
+const helix_test::golden_fixture& golden() {
+    static const helix_test::golden_fixture fixture(HELIX_GOLDEN_DIR "/epiann_small.safetensors");
+    return fixture;
 }
 
-std::vector<double> values(const std::string& name) { return golden().at(name).as<double>(); }
+std::vector<double> values(const std::string& name) { return golden().values(name); }
 
 void check_close(std::span<const double> actual, const std::string& name) {
-    const auto expected = values(name);
-    const auto c = testing::compare(actual, std::span<const double>(expected), golden_tolerance, name);
-    INFO(c.message());
-    CHECK(c.ok);
+    golden().check_close(actual, name, golden_tolerance);
 }
 
 struct golden_pass {

@@ -23,6 +23,7 @@
 #include "helix/nn/residual.hpp"
 #include "helix/nn/seq.hpp"
 #include "helix/testing/compare.hpp"
+#include "support/golden.hpp"
 
 using namespace helix;
 
@@ -30,18 +31,15 @@ namespace {
 
 const testing::tolerance golden_tolerance{.rtol = 1e-10, .atol = 1e-12};
 
-const safetensors_file& golden() {
-    static const safetensors_file file = read_safetensors(HELIX_GOLDEN_DIR "/merge.safetensors");
-    return file;
+const helix_test::golden_fixture& golden() {
+    static const helix_test::golden_fixture fixture(HELIX_GOLDEN_DIR "/merge.safetensors");
+    return fixture;
 }
 
-std::vector<double> values(const std::string& name) { return golden().at(name).as<double>(); }
+std::vector<double> values(const std::string& name) { return golden().values(name); }
 
 void check_close(std::span<const double> actual, const std::string& name) {
-    const auto expected = values(name);
-    const auto c = testing::compare(actual, std::span<const double>(expected), golden_tolerance, name);
-    INFO(c.message());
-    CHECK(c.ok);
+    golden().check_close(actual, name, golden_tolerance);
 }
 
 // A pair's halves lie one after the other (helix's layout of a pair): "<base>.first" then "<base>.second".

@@ -15,6 +15,7 @@
 #include "helix/layers/pooling/global_pool.hpp"
 #include "helix/layers/softmax.hpp"
 #include "helix/testing/compare.hpp"
+#include "support/golden.hpp"
 
 using namespace helix;
 
@@ -22,19 +23,15 @@ namespace {
 
 const testing::tolerance golden_tolerance{.rtol = 1e-10, .atol = 1e-13};
 
-const safetensors_file& golden() {
-    static const safetensors_file file = read_safetensors(HELIX_GOLDEN_DIR "/norm_pool.safetensors");
-    return file;
+const helix_test::golden_fixture& golden() {
+    static const helix_test::golden_fixture fixture(HELIX_GOLDEN_DIR "/norm_pool.safetensors");
+    return fixture;
 }
 
-std::vector<double> values(const std::string& name) { return golden().at(name).as<double>(); }
+std::vector<double> values(const std::string& name) { return golden().values(name); }
 
 void check_close(const std::vector<double>& actual, const std::string& name) {
-    const auto expected = values(name);
-    const auto c = testing::compare(std::span<const double>(actual), std::span<const double>(expected),
-                                    golden_tolerance, name);
-    INFO(c.message());
-    CHECK(c.ok);
+    golden().check_close(actual, name, golden_tolerance);
 }
 
 // Runs `case_name` through the bound layer (batch from the input's size) and compares everything the fixture has.

@@ -14,6 +14,7 @@
 #include "helix/nn/bidirectional.hpp"
 #include "helix/nn/network.hpp"
 #include "helix/testing/compare.hpp"
+#include "support/golden.hpp"
 
 using namespace helix;
 
@@ -25,19 +26,15 @@ using input_shape = shape<length, inputs>;
 
 const testing::tolerance golden_tolerance{.rtol = 1e-9, .atol = 1e-12};
 
-const safetensors_file& golden() {
-    static const safetensors_file file = read_safetensors(HELIX_GOLDEN_DIR "/recurrent.safetensors");
-    return file;
+const helix_test::golden_fixture& golden() {
+    static const helix_test::golden_fixture fixture(HELIX_GOLDEN_DIR "/recurrent.safetensors");
+    return fixture;
 }
 
-std::vector<double> values(const std::string& name) { return golden().at(name).as<double>(); }
+std::vector<double> values(const std::string& name) { return golden().values(name); }
 
 void check_close(std::span<const double> actual, const std::string& name) {
-    const auto expected = values(name);
-    REQUIRE(actual.size() == expected.size());
-    const auto c = testing::compare(actual, std::span<const double>(expected), golden_tolerance, name);
-    INFO(c.message());
-    CHECK(c.ok);
+    golden().check_close(actual, name, golden_tolerance);
 }
 
 template <class Model>

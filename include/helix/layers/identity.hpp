@@ -1,5 +1,5 @@
 // identity: passes its input through unchanged: X -> X for any io_type (one tensor or a pair_of). No parameters,
-// no cache. PyTorch: nn.Identity. Useful as a placeholder, and as a branch of concat_of<> or branches<> that keeps
+// no cache. PyTorch: nn.Identity. A branch of concat_of<> or branches<> that keeps
 // the input itself (concat_of<axis::channels, identity, f> is [x, f(x)]).
 #pragma once
 
