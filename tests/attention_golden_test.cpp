@@ -4,6 +4,7 @@
 // sum(out * g). We load the same parameters, run helix in double and compare every array.
 //   mha_*      torch.nn.MultiheadAttention(8, 2, batch_first=True): self-attention, cross-attention both ways
 //   mha_headdim_*  head_dim 3 on 8 channels (E = 6), against a hand-written torch version
+//   mha_bare_*  projections::bare (no biases, no output projection), against a hand-written torch version
 //   pool_*     attention_pooling as EPIVAN's AttLayer (Rows = 1) and TransEPI's structured attention (Rows = 3)
 #include <catch2/catch.hpp>
 
@@ -138,6 +139,13 @@ TEST_CASE("multi_head_attention cross-attention matches torch, either half askin
 TEST_CASE("multi_head_attention with HeadDim != C / Heads matches a hand-written torch version") {
     mha_case<multi_head_attention<2, 3>, shape<5, 8>>("mha_headdim_self");
     mha_case<multi_head_attention<2, 3, queries::first>, pair_4_6>("mha_headdim_cross");
+}
+
+TEST_CASE("multi_head_attention projections::bare matches a hand-written torch version") {
+    constexpr auto bare = projections::bare;
+    mha_case<multi_head_attention<2, 0, queries::first, bare>, shape<5, 8>>("mha_bare_self");
+    mha_case<multi_head_attention<2, 0, queries::second, bare>, pair_4_6>("mha_bare_cross_second");
+    mha_case<multi_head_attention<4, 2, queries::first, bare>, pair_4_6>("mha_bare_headdim_cross");
 }
 
 TEST_CASE("attention_pooling matches EPIVAN's AttLayer and TransEPI's structured self-attention") {

@@ -4,6 +4,7 @@
 //   - the fast path (products over the batch, batched per head) against plain loops, forward and backward, in float
 //   - attention weights: rows sum to 1, mean_attention is the mean of the heads, weights before dropout
 //   - dropout: drawn as helix::dropout draws, deterministic (seed, thread count, batch split), off in eval mode
+//   - projections::bare: gradients, the same bits as full with zero biases and an identity output projection, names
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "helix/layers/attention/attention_pooling.hpp"
 #include "helix/layers/attention/multi_head_attention.hpp"
 #include "helix/layers/dropout.hpp"
+#include "helix/nn/inspect.hpp"
 #include "helix/nn/network.hpp"
 #include "helix/nn/seq.hpp"
 #include "helix/testing/gradient_check.hpp"
@@ -351,6 +353,61 @@ TEST_CASE("multi_head_attention gradients with training-mode dropout on the atte
     check<multi_head_attention<2>, shape<5, 8>>("eval with a rate", multi_head_attention<2>{0.5f}, false);
 }
 
+TEST_CASE("multi_head_attention projections::bare gradients: self, cross, HeadDim, dropout") {
+    constexpr auto bare = projections::bare;
+    check<multi_head_attention<2, 0, queries::first, bare>, shape<5, 8>>("bare self-attention, 2 heads");
+    check<multi_head_attention<1, 0, queries::first, bare>, shape<4, 6>>("bare self-attention, 1 head");
+    check<multi_head_attention<4, 2, queries::first, bare>, shape<3, 8>>("bare, HeadDim 2 x 4 heads = 8 channels");
+    check<multi_head_attention<2, 0, queries::first, bare>, pair_4_6>("bare cross-attention, first half asks");
+    check<multi_head_attention<2, 4, queries::second, bare>, pair_4_6>("bare cross, HeadDim, second half asks");
+    using D = multi_head_attention<2, 0, queries::second, bare>;
+    check<D, pair_4_6>("bare cross-attention", D{0.3f}, true);
+}
+
+// bare = full with zero biases and an identity output projection: the same bits (the extra products add exact zeros).
+template <class In, std::size_t Heads, std::size_t HeadDim, queries Q>
+void bare_equals_full(float rate, bool training) {
+    using F = typename multi_head_attention<Heads, HeadDim, Q>::template bind<In>;
+    using Bare = typename multi_head_attention<Heads, HeadDim, Q, projections::bare>::template bind<In>;
+    static_assert(Bare::param_size == F::in_weight_size && Bare::cache_size < F::cache_size);
+    constexpr std::size_t B = 3, C = F::channels;
+    const auto w = random_values(Bare::param_size, 51, 0.5);
+    std::vector<float> pf(F::param_size, 0.0f);
+    std::copy(w.begin(), w.end(), pf.begin());
+    for (std::size_t c = 0; c < C; ++c) pf[F::out_weight_offset + c * C + c] = 1.0f;
+    const auto x = random_values(B * io_size<In>, 52);
+    const auto g = random_values(B * F::output::size, 53);
+    const auto run = [&](const auto& layer, const std::vector<float>& p) {
+        using L = std::remove_cvref_t<decltype(layer)>;
+        std::vector<float> out(g.size()), cache(B * L::cache_size, std::nanf("")), dx(x.size()), dp(p.size(), 0.0f);
+        cpu_context ctx(4, 8);
+        ctx.training = training;
+        layer.template forward<float>(ctx, p.data(), view_at<In, const float>(x.data(), B),
+                                      view_at<typename L::output, float>(out.data(), B), cache.data());
+        std::vector<float> att(cache.begin(), cache.begin() + std::ptrdiff_t(B * L::attention_size));
+        layer.template backward<float>(ctx, p.data(), dp.data(), view_at<In, const float>(x.data(), B),
+                                       view_at<typename L::output, const float>(out.data(), B),
+                                       view_at<typename L::output, const float>(g.data(), B),
+                                       view_at<In, float>(dx.data(), B), cache.data());
+        dp.resize(Bare::param_size);  // in_proj_weight's gradient
+        return std::vector<std::vector<float>>{out, att, dx, dp};
+    };
+    const auto full = run(F{multi_head_attention<Heads, HeadDim, Q>{rate}}, pf);
+    const auto bare = run(Bare{multi_head_attention<Heads, HeadDim, Q, projections::bare>{rate}}, w);
+    CHECK(bare[0] == full[0]);
+    CHECK(bare[1] == full[1]);
+    CHECK(bare[2] == full[2]);
+    CHECK(bare[3] == full[3]);
+}
+
+TEST_CASE("multi_head_attention projections::bare is full with zero biases and W_o = I (float, 4 threads)") {
+    SECTION("self") { bare_equals_full<shape<12, 16>, 4, 0, queries::first>(0.0f, false); }
+    SECTION("self, training with dropout") { bare_equals_full<shape<12, 16>, 4, 0, queries::first>(0.3f, true); }
+    SECTION("cross, second half asks, HeadDim") {
+        bare_equals_full<pair_of<shape<7, 12>, shape<9, 12>>, 3, 4, queries::second>(0.0f, false);
+    }
+}
+
 TEST_CASE("attention_pooling gradients: one row (EPIVAN) and several (structured self-attention)") {
     check<attention_pooling<5>, shape<6, 4>>("one row");
     check<attention_pooling<3, 4>, shape<7, 5>>("four rows");
@@ -552,4 +609,34 @@ TEST_CASE("multi_head_attention in a network: PyTorch's names and shapes, torch'
     static_assert(std::is_same_v<attention_pooling<4>::bind<shape<10, 6>>::output, shape<6>>);
     static_assert(std::is_same_v<attention_pooling<4, 3>::bind<shape<10, 6>>::output, shape<3, 6>>);
     CHECK_THROWS_AS(multi_head_attention<2>{1.0f}, argument_error);
+
+    // bare: in_proj_weight only, the same init; found by its path
+    using bare_mha = multi_head_attention<4, 0, queries::first, projections::bare>;
+    network<shape<10, 16>, seq<bare_mha>> bare_net(seq{bare_mha{0.1f}});
+    const auto& bare_info = bare_net.parameter_info();
+    REQUIRE(bare_info.size() == 1);
+    CHECK(bare_info[0].name == "0.in_proj_weight");
+    CHECK(bare_info[0].dims == std::vector<std::size_t>{48, 16});
+    CHECK(bare_net.parameters().size() == 48 * 16);
+    bare_net.init(5);
+    largest = 0;
+    for (std::size_t i = 0; i < bare_info[0].size; ++i)
+        largest = std::max(largest, double(std::abs(bare_net.parameters()[i])));
+    CHECK(largest <= bound);
+    CHECK(largest > 0.9 * bound);
+    const auto paths = layer_paths(bare_net);
+    REQUIRE(paths.size() == 2);
+    CHECK(paths[1].path == "0");
+    CHECK(paths[1].output == "<10, 16>");
+    tensor<float, shape<10, 16>> xs(2);
+    for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = float(std::sin(0.37 * double(i)));
+    cpu_context ctx(1);
+    bare_net.forward(ctx, xs.cview());
+    const auto ref = find<"0">(bare_net);
+    using BB = typename decltype(ref)::bound_type;
+    STATIC_REQUIRE(std::is_same_v<typename BB::output, shape<10, 16>>);
+    double row = 0;
+    for (std::size_t j = 0; j < 10; ++j) row += BB::attention(ref.cache, 2, 1, 3)(0, 4, j);
+    CHECK(row == Approx(1.0).margin(1e-6));
+    CHECK(BB::mean_attention(ref.cache, 2, 1)(0, 4, 2) > 0.0f);
 }

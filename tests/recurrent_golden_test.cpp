@@ -2,6 +2,8 @@
 // tests/golden/make_recurrent_golden.py from torch.nn.LSTM / nn.GRU, batch_first=True, float64) holds, per case, the
 // weights under helix's names, the input, the output weights g, the output, and the gradients of sum(out * g) with
 // respect to the input and every parameter. We load the weights, run the same pass in double and compare everything.
+// The Keras forms (hard_sigmoid gates, the GRU's reset gate before the recurrent product) come from cells written out
+// in torch there (checked against nn.GRU / nn.LSTM in torch's form), unrolled, with autograd's gradients.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -84,4 +86,26 @@ TEST_CASE("bidirectional lstm and gru match torch's bidirectional=True (output, 
     check_case<bidirectional<lstm<hidden, rnn_output::last>>>("bilstm_last", 8);
     check_case<bidirectional<gru<hidden>>>("bigru_sequence", 8);
     check_case<bidirectional<gru<hidden, rnn_output::last>>>("bigru_last", 8);
+}
+
+namespace {
+constexpr auto hard = gate_activation::hard_sigmoid;
+constexpr auto before = reset_gate::before;
+constexpr auto seq_out = rnn_output::sequence;
+constexpr auto last_out = rnn_output::last;
+constexpr auto fwd = rnn_direction::forward;
+}  // namespace
+
+TEST_CASE("Keras GRU forms match written-out torch cells: hard_sigmoid gates, reset gate before (reset_after=False)") {
+    check_case<gru<hidden, seq_out, fwd, hard>>("gru_hard_sequence", 4);
+    check_case<gru<hidden, seq_out, fwd, gate_activation::sigmoid, before>>("gru_before_sequence", 3);
+    check_case<gru<hidden, last_out, fwd, hard, before>>("gru_before_hard_last", 3);
+    check_case<bidirectional<gru<hidden, seq_out, fwd, hard, before>>>("bigru_before_hard_sequence", 6);
+    check_case<bidirectional<gru<hidden, last_out, fwd, gate_activation::sigmoid, before>>>("bigru_before_last", 6);
+}
+
+TEST_CASE("Keras LSTM with hard_sigmoid gates matches a written-out torch cell") {
+    check_case<lstm<hidden, seq_out, fwd, hard>>("lstm_hard_sequence", 4);
+    check_case<lstm<hidden, last_out, fwd, hard>>("lstm_hard_last", 4);
+    check_case<bidirectional<lstm<hidden, seq_out, fwd, hard>>>("bilstm_hard_sequence", 8);
 }

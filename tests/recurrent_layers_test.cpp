@@ -1,4 +1,5 @@
-// The recurrent family: lstm, gru (both output kinds, both directions) and bidirectional<>.
+// The recurrent family: lstm, gru (both output kinds, both directions, the Keras forms: hard_sigmoid gates and the
+// GRU's reset gate before the recurrent product) and bidirectional<>.
 //   - finite-difference gradient checks in double (input and parameters), alone and inside a seq
 //   - the fast path (one input-projection product, one recurrent product per step) against a plain per-sample loop
 //     written here, in float, forward and backward, on one thread and several
@@ -34,6 +35,10 @@ namespace {
 constexpr auto seq_out = rnn_output::sequence;
 constexpr auto last_out = rnn_output::last;
 constexpr auto rev = rnn_direction::reverse;
+constexpr auto fwd = rnn_direction::forward;
+constexpr auto hard = gate_activation::hard_sigmoid;
+constexpr auto sig = gate_activation::sigmoid;
+constexpr auto before = reset_gate::before;
 
 template <class Spec, io_type In>
 void check(const char* name, const Spec& spec = Spec{}, testing::gradient_check_options opt = {}) {
@@ -53,16 +58,19 @@ testing::gradient_check_options batch_of(std::size_t b) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Plain reference: one sample at a time, one step at a time, loops only. Parameters in PyTorch's layout
-// (weight_ih [G H, I], weight_hh [G H, H], bias_ih [G H], bias_hh [G H]); sum(out * g) gives dx and dp.
+// (weight_ih [G H, I], weight_hh [G H, H], bias_ih [G H], bias_hh [G H]; the GRU with the reset gate before: one
+// bias [3H]); sum(out * g) gives dx and dp. `hard`: hard_sigmoid gates.
 struct reference_result {
     std::vector<double> out, dx, dp;
 };
 
 double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double gate(double x, bool hard) { return hard ? std::clamp(0.2 * x + 0.5, 0.0, 1.0) : sigm(x); }
+double gate_slope(double y, bool hard) { return hard ? (y > 0 && y < 1 ? 0.2 : 0.0) : y * (1 - y); }
 
 reference_result reference_lstm(const std::vector<double>& p, const std::vector<double>& x,
                                 const std::vector<double>& g, std::size_t B, std::size_t L, std::size_t I,
-                                std::size_t H, bool reverse, bool last) {
+                                std::size_t H, bool reverse, bool last, bool hard) {
     const std::size_t G = 4 * H;
     const double* wih = p.data();
     const double* whh = wih + G * I;
@@ -86,7 +94,7 @@ reference_result reference_lstm(const std::vector<double>& p, const std::vector<
                 double a = bih[k] + bhh[k];
                 for (std::size_t i = 0; i < I; ++i) a += wih[k * I + i] * xt[i];
                 for (std::size_t m = 0; m < H; ++m) a += whh[k * H + m] * hs[s][m];
-                act[s][k] = (k >= 2 * H && k < 3 * H) ? std::tanh(a) : sigm(a);
+                act[s][k] = (k >= 2 * H && k < 3 * H) ? std::tanh(a) : gate(a, hard);
             }
             for (std::size_t j = 0; j < H; ++j) {
                 const double ig = act[s][j], fg = act[s][H + j], gg = act[s][2 * H + j], og = act[s][3 * H + j];
@@ -105,10 +113,10 @@ reference_result reference_lstm(const std::vector<double>& p, const std::vector<
                 const double ig = act[s][j], fg = act[s][H + j], gg = act[s][2 * H + j], og = act[s][3 * H + j];
                 const double tc = std::tanh(cs[s + 1][j]);
                 const double dct = dc[j] + dh[j] * og * (1 - tc * tc);
-                da[j] = dct * gg * ig * (1 - ig);
-                da[H + j] = dct * cs[s][j] * fg * (1 - fg);
+                da[j] = dct * gg * gate_slope(ig, hard);
+                da[H + j] = dct * cs[s][j] * gate_slope(fg, hard);
                 da[2 * H + j] = dct * ig * (1 - gg * gg);
-                da[3 * H + j] = dh[j] * tc * og * (1 - og);
+                da[3 * H + j] = dh[j] * tc * gate_slope(og, hard);
                 dc[j] = dct * fg;
             }
             const double* xt = x.data() + (b * L + t) * I;
@@ -133,12 +141,12 @@ reference_result reference_lstm(const std::vector<double>& p, const std::vector<
 
 reference_result reference_gru(const std::vector<double>& p, const std::vector<double>& x,
                                const std::vector<double>& g, std::size_t B, std::size_t L, std::size_t I,
-                               std::size_t H, bool reverse, bool last) {
+                               std::size_t H, bool reverse, bool last, bool hard, bool before) {
     const std::size_t G = 3 * H;
     const double* wih = p.data();
     const double* whh = wih + G * I;
     const double* bih = whh + G * H;
-    const double* bhh = bih + G;
+    const double* bhh = bih + G;  // not there with `before`
     reference_result r{std::vector<double>(B * (last ? H : L * H)), std::vector<double>(x.size()),
                        std::vector<double>(p.size())};
     double* dwih = r.dp.data();
@@ -146,7 +154,7 @@ reference_result reference_gru(const std::vector<double>& p, const std::vector<d
     double* dbih = dwhh + G * H;
     double* dbhh = dbih + G;
     for (std::size_t b = 0; b < B; ++b) {
-        // Per step: r, z, n, W_hn h + b_hn; states hs[s] before step s.
+        // Per step: r, z, n, W_hn h + b_hn (`before`: W_hn (r h)); states hs[s] before step s.
         std::vector<std::vector<double>> rg(L, std::vector<double>(H)), zg = rg, ng = rg, hn = rg,
                                                                          hs(L + 1, std::vector<double>(H));
         std::vector<std::size_t> at(L);
@@ -157,15 +165,24 @@ reference_result reference_gru(const std::vector<double>& p, const std::vector<d
             std::vector<double> xa(G), ha(G);
             for (std::size_t k = 0; k < G; ++k) {
                 xa[k] = bih[k];
-                ha[k] = bhh[k];
+                ha[k] = before ? 0.0 : bhh[k];
                 for (std::size_t i = 0; i < I; ++i) xa[k] += wih[k * I + i] * xt[i];
-                for (std::size_t m = 0; m < H; ++m) ha[k] += whh[k * H + m] * hs[s][m];
+                if (!before || k < 2 * H)
+                    for (std::size_t m = 0; m < H; ++m) ha[k] += whh[k * H + m] * hs[s][m];
             }
             for (std::size_t j = 0; j < H; ++j) {
-                rg[s][j] = sigm(xa[j] + ha[j]);
-                zg[s][j] = sigm(xa[H + j] + ha[H + j]);
+                rg[s][j] = gate(xa[j] + ha[j], hard);
+                zg[s][j] = gate(xa[H + j] + ha[H + j], hard);
+            }
+            if (before)  // n = tanh(x_n + b_n + W_hn (r h)): the r of every unit first; the unit's r * hn is then exact
+                for (std::size_t j = 0; j < H; ++j) {
+                    double a = 0;
+                    for (std::size_t m = 0; m < H; ++m) a += whh[(2 * H + j) * H + m] * rg[s][m] * hs[s][m];
+                    ha[2 * H + j] = a;
+                }
+            for (std::size_t j = 0; j < H; ++j) {
                 hn[s][j] = ha[2 * H + j];
-                ng[s][j] = std::tanh(xa[2 * H + j] + rg[s][j] * hn[s][j]);
+                ng[s][j] = std::tanh(xa[2 * H + j] + (before ? hn[s][j] : rg[s][j] * hn[s][j]));
                 hs[s + 1][j] = (1 - zg[s][j]) * ng[s][j] + zg[s][j] * hs[s][j];
                 if (!last) r.out[(b * L + t) * H + j] = hs[s + 1][j];
                 else if (s + 1 == L) r.out[b * H + j] = hs[s + 1][j];
@@ -180,11 +197,24 @@ reference_result reference_gru(const std::vector<double>& p, const std::vector<d
                 else if (s + 1 == L) dh[j] += g[b * H + j];
                 const double rr = rg[s][j], zz = zg[s][j], nn = ng[s][j];
                 const double dnp = dh[j] * (1 - zz) * (1 - nn * nn);
-                const double dzp = dh[j] * (hs[s][j] - nn) * zz * (1 - zz);
-                const double drp = dnp * hn[s][j] * rr * (1 - rr);
+                const double dzp = dh[j] * (hs[s][j] - nn) * gate_slope(zz, hard);
+                const double drp = dnp * hn[s][j] * gate_slope(rr, hard);  // `before`: replaced below
                 dxa[j] = drp, dxa[H + j] = dzp, dxa[2 * H + j] = dnp;
                 dha[j] = drp, dha[H + j] = dzp, dha[2 * H + j] = dnp * rr;
                 dprev[j] = dh[j] * zz;
+            }
+            if (before) {  // d(r h)_m = sum_j dn_j W_hn[j, m]: r's gradient, h's through r h, W_hn's from r h
+                for (std::size_t m = 0; m < H; ++m) {
+                    double drh = 0;
+                    for (std::size_t j = 0; j < H; ++j) drh += dxa[2 * H + j] * whh[(2 * H + j) * H + m];
+                    dxa[m] = dha[m] = drh * hs[s][m] * gate_slope(rg[s][m], hard);
+                    dprev[m] += drh * rg[s][m];
+                }
+                for (std::size_t j = 0; j < H; ++j) {
+                    for (std::size_t m = 0; m < H; ++m)
+                        dwhh[(2 * H + j) * H + m] += dxa[2 * H + j] * rg[s][m] * hs[s][m];
+                    dha[2 * H + j] = 0;  // W_hn's gradient is done, and it is not the product with h
+                }
             }
             const double* xt = x.data() + (b * L + t) * I;
             double* dxt = r.dx.data() + (b * L + t) * I;
@@ -198,7 +228,7 @@ reference_result reference_gru(const std::vector<double>& p, const std::vector<d
                     dprev[m] += dha[k] * whh[k * H + m];
                 }
                 dbih[k] += dxa[k];
-                dbhh[k] += dha[k];
+                if (!before) dbhh[k] += dha[k];
             }
             dh = dprev;
         }
@@ -251,8 +281,11 @@ void check_against_reference(const char* name) {
     const auto x = random_values<float>(batch * L * I, rng, 1.0);
     const auto g = random_values<float>(batch * Bound::output::size, rng, 1.0);
     const bool reverse = Spec::direction == rnn_direction::reverse, last = Spec::output_kind == rnn_output::last;
-    const auto want = IsLstm ? reference_lstm(widen(p), widen(x), widen(g), batch, L, I, H, reverse, last)
-                             : reference_gru(widen(p), widen(x), widen(g), batch, L, I, H, reverse, last);
+    const bool hard = Spec::gates_activation == gate_activation::hard_sigmoid;
+    bool before = false;
+    if constexpr (!IsLstm) before = Spec::reset == reset_gate::before;
+    const auto want = IsLstm ? reference_lstm(widen(p), widen(x), widen(g), batch, L, I, H, reverse, last, hard)
+                             : reference_gru(widen(p), widen(x), widen(g), batch, L, I, H, reverse, last, hard, before);
     const auto one = run_layer<Bound, float>(p, x, g, batch, 1);
     const auto three = run_layer<Bound, float>(p, x, g, batch, 3);
     const testing::tolerance tol{.rtol = 2e-4, .atol = 2e-5};
@@ -309,6 +342,25 @@ TEST_CASE("bidirectional gradients, lstm and gru, both outputs") {
         "bidirectional lstm, bidirectional gru, dense");
 }
 
+TEST_CASE("Keras forms' gradients: gru hard_sigmoid, reset before, both; lstm hard_sigmoid; bidirectional") {
+    check<gru<3, seq_out, fwd, hard>, shape<5, 2>>("gru hard_sigmoid sequence");
+    check<gru<3, last_out, rev, hard>, shape<6, 3>>("gru hard_sigmoid last, reverse");
+    check<gru<3, seq_out, fwd, sig, before>, shape<5, 2>>("gru reset before, sequence");
+    check<gru<4, last_out, fwd, sig, before>, shape<6, 3>>("gru reset before, last");
+    check<gru<3, seq_out, rev, sig, before>, shape<5, 2>>("gru reset before, sequence, reverse");
+    check<gru<3, seq_out, fwd, hard, before>, shape<5, 2>>("gru hard_sigmoid, reset before");
+    check<gru<2, last_out, rev, hard, before>, shape<4, 3>>("gru hard_sigmoid, reset before, last, reverse", {},
+                                                            batch_of(3));
+    check<gru<3, seq_out, fwd, hard, before>, shape<1, 2>>("gru hard_sigmoid, reset before, one position");
+    check<lstm<3, seq_out, fwd, hard>, shape<5, 2>>("lstm hard_sigmoid sequence");
+    check<lstm<3, last_out, rev, hard>, shape<6, 3>>("lstm hard_sigmoid last, reverse");
+    check<bidirectional<gru<3, seq_out, fwd, hard, before>>, shape<5, 2>>("bidirectional Keras gru sequence");
+    check<bidirectional<gru<2, last_out, fwd, sig, before>>, shape<4, 3>>("bidirectional gru reset before, last");
+    check<bidirectional<lstm<3, seq_out, fwd, hard>>, shape<5, 2>>("bidirectional lstm hard_sigmoid");
+    check<seq<bidirectional<gru<3, seq_out, fwd, hard, before>>, gru<2, last_out, fwd, hard>, dense<1>>, shape<5, 2>>(
+        "bidirectional Keras gru, gru hard_sigmoid, dense");
+}
+
 TEST_CASE("lstm fast path matches a plain per-sample loop (float, 1 and 3 threads)") {
     check_against_reference<lstm<4>, 7, 5, true>("lstm sequence");
     check_against_reference<lstm<4, last_out>, 7, 5, true>("lstm last");
@@ -323,6 +375,66 @@ TEST_CASE("gru fast path matches a plain per-sample loop (float, 1 and 3 threads
     check_against_reference<gru<6, seq_out, rev>, 9, 3, false>("gru sequence reverse");
     check_against_reference<gru<3, last_out, rev>, 8, 4, false>("gru last reverse");
     check_against_reference<gru<16>, 12, 8, false>("gru sequence, wider");
+}
+
+TEST_CASE("Keras forms' fast path matches the plain loop (float, 1 and 3 threads)") {
+    check_against_reference<gru<4, seq_out, fwd, hard>, 7, 5, false>("gru hard_sigmoid sequence");
+    check_against_reference<gru<4, seq_out, fwd, sig, before>, 7, 5, false>("gru reset before sequence");
+    check_against_reference<gru<4, last_out, fwd, sig, before>, 7, 5, false>("gru reset before last");
+    check_against_reference<gru<6, seq_out, rev, hard, before>, 9, 3, false>("gru hard, reset before, reverse");
+    check_against_reference<gru<3, last_out, rev, hard, before>, 8, 4, false>("gru hard, reset before, last reverse");
+    check_against_reference<gru<16, seq_out, fwd, hard, before>, 12, 8, false>("gru hard, reset before, wider");
+    check_against_reference<lstm<4, seq_out, fwd, hard>, 7, 5, true>("lstm hard_sigmoid sequence");
+    check_against_reference<lstm<3, last_out, rev, hard>, 8, 4, true>("lstm hard_sigmoid last reverse");
+    check_against_reference<lstm<16, seq_out, fwd, hard>, 12, 8, true>("lstm hard_sigmoid, wider");
+}
+
+TEST_CASE("hard_sigmoid: clip(0.2 x + 0.5, 0, 1), slope 0.2 strictly inside (-2.5, 2.5)") {
+    using kernels::rnn_gate;
+    using kernels::rnn_gate_grad;
+    CHECK(rnn_gate<hard>(0.0) == 0.5);
+    CHECK(rnn_gate<hard>(1.0) == 0.2 * 1.0 + 0.5);
+    CHECK(rnn_gate<hard>(-2.5) == 0.0);
+    CHECK(rnn_gate<hard>(2.5) == 1.0);
+    CHECK(rnn_gate<hard>(-7.0f) == 0.0f);
+    CHECK(rnn_gate<hard>(30.0f) == 1.0f);
+    CHECK(std::isnan(rnn_gate<hard>(std::nan(""))));
+    CHECK(rnn_gate_grad<hard>(3.0, rnn_gate<hard>(2.4)) == 3.0 * 0.2);
+    CHECK(rnn_gate_grad<hard>(3.0, rnn_gate<hard>(-2.4)) == 3.0 * 0.2);
+    CHECK(rnn_gate_grad<hard>(3.0, rnn_gate<hard>(2.5)) == 0.0);
+    CHECK(rnn_gate_grad<hard>(3.0, rnn_gate<hard>(-2.5)) == 0.0);
+    CHECK(rnn_gate_grad<hard>(3.0, rnn_gate<hard>(4.0)) == 0.0);
+    // The sigmoid path is the layers' old expression, rounding included.
+    const double y = rnn_gate<sig>(0.3);
+    CHECK(rnn_gate_grad<sig>(1.7, y) == 1.7 * y * (1 - y));
+}
+
+TEST_CASE("Keras gru form: one bias of 3H, Keras' parameter count, the options kept by reversed and bidirectional") {
+    using keras_gru = gru<50, seq_out, fwd, hard, before>;
+    static_assert(std::is_same_v<keras_gru::reversed, gru<50, seq_out, rev, hard, before>>);
+    static_assert(std::is_same_v<keras_gru::reversed::reversed, keras_gru>);
+    static_assert(std::is_same_v<lstm<8, last_out, fwd, hard>::reversed, lstm<8, last_out, rev, hard>>);
+    static_assert(std::is_same_v<gru<8>::reversed, gru<8, seq_out, rev>>);  // the defaults are today's layer
+    // EPIVAN's Bidirectional(GRU(50)) on 64 channels: 3 * 50 * (64 + 50 + 1) = 17,250 per direction (Keras' count).
+    static_assert(keras_gru::bind<shape<246, 64>>::param_size == 17250);
+    static_assert(bidirectional<keras_gru>::bind<shape<246, 64>>::param_size == 2 * 17250);
+    static_assert(gru<50>::bind<shape<246, 64>>::param_size == 17250 + 150);  // PyTorch's two biases
+    static_assert(gru<50, seq_out, fwd, hard>::bind<shape<246, 64>>::param_size == 17400);
+    static_assert(keras_gru::bind<shape<246, 64>>::cache_size == 246 * 6 * 50 + 50);
+    static_assert(gru<50>::bind<shape<246, 64>>::cache_size == 246 * 7 * 50 + 50);
+
+    const auto net = make_network<shape<5, 3>>(bidirectional{gru<4, seq_out, fwd, hard, before>{}});
+    const std::vector<std::string> names = {"forward.weight_ih", "forward.weight_hh", "forward.bias",
+                                            "backward.weight_ih", "backward.weight_hh", "backward.bias"};
+    REQUIRE(net.parameter_info().size() == names.size());
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        const auto& p = net.parameter_info()[k];
+        CHECK(p.name == names[k]);
+        if (k % 3 == 0) CHECK(p.dims == std::vector<std::size_t>{12, 3});
+        if (k % 3 == 1) CHECK(p.dims == std::vector<std::size_t>{12, 4});
+        if (k % 3 == 2) CHECK(p.dims == std::vector<std::size_t>{12});
+    }
+    CHECK(net.parameters().size() == 2 * (12 * 3 + 12 * 4 + 12));
 }
 
 namespace {
@@ -361,9 +473,16 @@ void check_reverse_is_flipped_forward() {
 }
 }  // namespace
 
+template <std::size_t H, rnn_output O, rnn_direction D>
+using keras_gru = gru<H, O, D, gate_activation::hard_sigmoid, reset_gate::before>;
+template <std::size_t H, rnn_output O, rnn_direction D>
+using hard_lstm = lstm<H, O, D, gate_activation::hard_sigmoid>;
+
 TEST_CASE("the reverse direction is the forward one run on the reversed sequence") {
     check_reverse_is_flipped_forward<lstm>();
     check_reverse_is_flipped_forward<gru>();
+    check_reverse_is_flipped_forward<keras_gru>();
+    check_reverse_is_flipped_forward<hard_lstm>();
 }
 
 TEST_CASE("bidirectional: [forward | backward] on channels, PyTorch names, PyTorch initialisation, inspection") {

@@ -53,6 +53,7 @@
 #include "helix/nn/inspect.hpp"
 #include "helix/nn/named.hpp"
 #include "helix/nn/network.hpp"
+#include "helix/nn/repeat.hpp"
 #include "helix/nn/residual.hpp"
 #include "helix/nn/seq.hpp"
 #include "helix/nn/twin.hpp"

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "cases.hpp"
+#include "helix/nn/repeat.hpp"
 
 namespace helix_cuda_test {
 
@@ -13,8 +14,15 @@ namespace helix_cuda_test {
 struct mha_with_dropout : multi_head_attention<4> {
     mha_with_dropout() { dropout = 0.1f; }
 };
+// EPI-Trans's attention: 9 bare heads of 8 on the 388 concatenated bins, attention dropout 0.1.
+struct mha_bare_epi_trans : multi_head_attention<9, 0, queries::first, projections::bare> {
+    mha_bare_epi_trans() { dropout = 0.1f; }
+};
 using encoder_block = seq<residual<multi_head_attention<8>>, layer_norm,
                           residual<seq<dense<128>, gelu, dense<64>>>, layer_norm>;
+// EPI-Mind's encoder stack (nn/repeat.hpp): one attention and feed-forward shared by 3 layers, norms per layer.
+using shared_encoder = repeated<3, seq<residual<multi_head_attention<8>>, per_repeat<layer_norm>,
+                                       residual<seq<dense<128>, relu, dense<64>>>, per_repeat<layer_norm>>>;
 
 // X(name, input io_type, model type, value type, input kind, mode)
 #define HELIX_CUDA_LAYER_CASES(X)                                                                                        \
@@ -24,6 +32,10 @@ using encoder_block = seq<residual<multi_head_attention<8>>, layer_norm,
     X(mha_head_dim, shape<50 HELIX_COMMA 32>, multi_head_attention<4 HELIX_COMMA 16>, float, input_kind::normal,         \
       mode::evaluation)                                                                                                 \
     X(mha_dropout_training, shape<60 HELIX_COMMA 32>, mha_with_dropout, float, input_kind::normal, mode::training)      \
+    X(mha_bare_epi_trans, shape<388 HELIX_COMMA 72>, mha_bare_epi_trans, float, input_kind::normal, mode::training)     \
+    X(mha_bare_cross_head_dim, pair_of<shape<148 HELIX_COMMA 72> HELIX_COMMA shape<98 HELIX_COMMA 72>>,                 \
+      multi_head_attention<8 HELIX_COMMA 9 HELIX_COMMA queries::second HELIX_COMMA projections::bare>, float,           \
+      input_kind::normal, mode::evaluation)                                                                             \
     X(attention_pooling_epivan, shape<100 HELIX_COMMA 100>, attention_pooling<50>, float, input_kind::normal,            \
       mode::evaluation)                                                                                                 \
     X(attention_pooling_structured, shape<100 HELIX_COMMA 64>, attention_pooling<32 HELIX_COMMA 4>, float,               \
@@ -83,6 +95,10 @@ using encoder_block = seq<residual<multi_head_attention<8>>, layer_norm,
           layer_norm HELIX_COMMA global_max_pool HELIX_COMMA dense<2> HELIX_COMMA softmax>,                             \
       float, input_kind::one_hot, mode::training)                                                                       \
     X(transformer_encoder_block, shape<100 HELIX_COMMA 64>, encoder_block, float, input_kind::normal, mode::training)   \
+    X(repeat_shared_encoder, shape<100 HELIX_COMMA 64>, shared_encoder, float, input_kind::normal, mode::training)     \
+    X(repeat_per_repeat_batch_norm, shape<100 HELIX_COMMA 64>,                                                          \
+      repeated<3 HELIX_COMMA seq<dense<64> HELIX_COMMA per_repeat<batch_norm> HELIX_COMMA relu>>, float,               \
+      input_kind::normal, mode::training)                                                                               \
     HELIX_CUDA_RECURRENT_CASES(X)
 
 // The recurrent layers' cases (lstm, gru, bidirectional).
@@ -101,7 +117,23 @@ using encoder_block = seq<residual<multi_head_attention<8>>, layer_norm,
     X(conv_bilstm_trunk, shape<400 HELIX_COMMA 4>,                                                                      \
       seq<conv1d<64 HELIX_COMMA 20 HELIX_COMMA bias::on> HELIX_COMMA relu HELIX_COMMA max_pool1d<10> HELIX_COMMA        \
           bidirectional<lstm<32>> HELIX_COMMA global_max_pool HELIX_COMMA dense<1>>,                                    \
-      float, input_kind::one_hot, mode::training)
+      float, input_kind::one_hot, mode::training)                                                                       \
+    X(bigru_keras_epivan, shape<246 HELIX_COMMA 64>,                                                                    \
+      bidirectional<gru<50 HELIX_COMMA rnn_output::sequence HELIX_COMMA rnn_direction::forward HELIX_COMMA             \
+                        gate_activation::hard_sigmoid HELIX_COMMA reset_gate::before>>,                                 \
+      float, input_kind::normal, mode::training)                                                                        \
+    X(gru_reset_before_last_reverse, shape<100 HELIX_COMMA 32>,                                                         \
+      gru<32 HELIX_COMMA rnn_output::last HELIX_COMMA rnn_direction::reverse HELIX_COMMA gate_activation::sigmoid      \
+              HELIX_COMMA reset_gate::before>,                                                                          \
+      float, input_kind::normal, mode::evaluation)                                                                      \
+    X(gru_hard_sigmoid, shape<100 HELIX_COMMA 32>,                                                                      \
+      gru<32 HELIX_COMMA rnn_output::sequence HELIX_COMMA rnn_direction::forward HELIX_COMMA                           \
+              gate_activation::hard_sigmoid>,                                                                           \
+      float, input_kind::normal, mode::evaluation)                                                                      \
+    X(bilstm_hard_sigmoid_speid, shape<246 HELIX_COMMA 64>,                                                             \
+      bidirectional<lstm<50 HELIX_COMMA rnn_output::sequence HELIX_COMMA rnn_direction::forward HELIX_COMMA            \
+                         gate_activation::hard_sigmoid>>,                                                               \
+      float, input_kind::normal, mode::training)
 
 #define HELIX_DECLARE_LAYER_CASE(name, In, Model, T, kind, mode)                                                         \
     case_results cpu_##name();                                                                                          \

@@ -20,6 +20,12 @@ Cases:
   pool_epivan       attention_pooling<5>: EPIVAN's AttLayer in torch, x (3, 6, 4)
   pool_transepi     attention_pooling<5, 3>: TransEPI's structured self-attention (att_first, att_second) in torch,
                     with a non-zero att_second.bias (which the softmax over positions cancels)
+  mha_bare_self     projections::bare (EPI-Mind's / EPI-Trans's Keras attention: no biases, no output projection),
+                    2 heads on x (3, 5, 8), written by hand (checked here against nn.MultiheadAttention(bias=False)
+                    with out_proj.weight = I)
+  mha_bare_cross_second  bare, 2 heads, cross-attention on (first (3, 4, 8), second (3, 6, 8)), the second half asking
+  mha_bare_headdim_cross bare, HeadDim 2 x 4 heads (E = C = 8), cross-attention, the first half asking
+The bare cases come last, so the earlier cases draw what they drew before them.
 Run with Debian's torch: /usr/bin/python3 tests/golden/make_attention_golden.py
 Sizes must match tests/attention_golden_test.cpp.
 """
@@ -29,6 +35,7 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from golden_io import write_safetensors
 
 BATCH = 3
@@ -118,6 +125,52 @@ def headdim_case(out, name, gen, lq, lk, cross, heads=2, head_dim=3):
     out[f"{name}.mean_attention"] = att.detach().mean(dim=1).numpy()
 
 
+def hand_bare_mha(xq, xkv, w_in, heads):
+    """Bare multi-head attention: bias-free projections, per-head softmax(Q K^T / sqrt(d)) V, heads concatenated."""
+    c = xq.shape[-1]
+    d = c // heads
+    q, k, v = (F.linear(x, w) for x, w in ((xq, w_in[:c]), (xkv, w_in[c:2 * c]), (xkv, w_in[2 * c:])))
+    outs, atts = [], []
+    for h in range(heads):
+        s = slice(h * d, (h + 1) * d)
+        a = torch.softmax(q[..., s] @ k[..., s].transpose(-1, -2) / math.sqrt(d), dim=-1)  # (B, Lq, Lk)
+        outs.append(a @ v[..., s])
+        atts.append(a)
+    return torch.cat(outs, dim=-1), torch.stack(atts, dim=1)
+
+
+def bare_case(out, name, gen, lq, lk, cross, queries_first=True, heads=2):
+    w = (torch.randn(3 * C, C, generator=gen, dtype=torch.float64) * 0.4).requires_grad_()
+    if cross:
+        first = torch.randn(BATCH, lq, C, generator=gen, dtype=torch.float64, requires_grad=True)
+        second = torch.randn(BATCH, lk, C, generator=gen, dtype=torch.float64, requires_grad=True)
+        q, kv = (first, second) if queries_first else (second, first)
+        inputs = {"first": first, "second": second}
+    else:
+        x = torch.randn(BATCH, lq, C, generator=gen, dtype=torch.float64, requires_grad=True)
+        q = kv = x
+        inputs = {"x": x}
+    y, att = hand_bare_mha(q, kv, w, heads)
+    # torch's module without biases and with an identity output projection computes the same
+    mha = torch.nn.MultiheadAttention(C, heads, bias=False, batch_first=True).double()
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(w)
+        mha.out_proj.weight.copy_(torch.eye(C, dtype=torch.float64))
+        yt, at = mha(q, kv, kv, need_weights=True, average_attn_weights=False)
+    assert torch.allclose(yt, y, rtol=1e-12, atol=1e-12) and torch.allclose(at, att, rtol=1e-12, atol=1e-12)
+    g = torch.randn(y.shape, generator=gen, dtype=torch.float64)
+    (y * g).sum().backward()
+    out[f"{name}.param.in_proj_weight"] = w.detach().numpy()
+    out[f"{name}.grad.param.in_proj_weight"] = w.grad.numpy()
+    for half, t in inputs.items():
+        out[f"{name}.input.{half}"] = t.detach().numpy()
+        out[f"{name}.grad.input.{half}"] = t.grad.numpy()
+    out[f"{name}.g"] = g.numpy()
+    out[f"{name}.output"] = y.detach().numpy()
+    out[f"{name}.attention"] = att.detach().numpy()
+    out[f"{name}.mean_attention"] = att.detach().mean(dim=1).numpy()
+
+
 def pool_epivan_case(out, name, gen, length=6, channels=4, dim=5):
     """EPIVAN's AttLayer: uit = tanh(x W + b), ait = softmax over positions of uit u, output sum_t ait x_t."""
     W = (torch.randn(channels, dim, generator=gen, dtype=torch.float64) * 0.5).requires_grad_()
@@ -180,6 +233,9 @@ def main():
     headdim_case(out, "mha_headdim_cross", gen, 4, 6, cross=True)
     pool_epivan_case(out, "pool_epivan", gen)
     pool_transepi_case(out, "pool_transepi", gen)
+    bare_case(out, "mha_bare_self", gen, 5, 5, cross=False)
+    bare_case(out, "mha_bare_cross_second", gen, 4, 6, cross=True, queries_first=False)
+    bare_case(out, "mha_bare_headdim_cross", gen, 4, 6, cross=True, heads=4)
     write_safetensors(args.out, out, {"source": "tests/golden/make_attention_golden.py", "torch": torch.__version__,
                                       "batch": str(BATCH), "channels": str(C)})
     print(f"wrote {args.out}: {len(out)} tensors")

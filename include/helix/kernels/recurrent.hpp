@@ -10,6 +10,10 @@
 //   gru:  xg [B, L, 3H] (W_ih x, then r, z, n, then the gradients of the input pre-activations),
 //         hg [B, L, 3H] (W_hh h, then its n part with b_hn, then the gradients of the hidden pre-activations),
 //         prev [B, L, H], dh [B, H]
+//   gru, reset_gate::before: xg as above (its gradients are also the hidden pre-activations'), hg [B, L, 2H]
+//         (W_hr h | W_hz h, then r h | W_hn (r h), then r h | d(r h)), prev [B, L, H], dh [B, H]
+// The gate activation G (gate_activation) applies to the LSTM's i, f, o and the GRU's r, z; g, n and the cell stay
+// tanh.
 #pragma once
 
 #include <cmath>
@@ -17,6 +21,14 @@
 #include <type_traits>
 
 #include "helix/core/hd.hpp"
+
+namespace helix {
+
+// The recurrent layers' options (layers/recurrent/rnn.hpp describes them); here because the step kernels take them.
+enum class gate_activation { sigmoid, hard_sigmoid };
+enum class reset_gate { after, before };
+
+}  // namespace helix
 
 namespace helix::kernels {
 
@@ -55,6 +67,25 @@ HELIX_HD inline T rnn_sigmoid(T x) {
     return T(1) / (T(1) + std::exp(-x));
 }
 
+// A gate: sigmoid, or Keras 2.x's hard_sigmoid clip(0.2 x + 0.5, 0, 1) (NaN stays NaN).
+template <gate_activation G, class T>
+HELIX_HD inline T rnn_gate(T x) {
+    if constexpr (G == gate_activation::hard_sigmoid) {
+        const T y = T(0.2) * x + T(0.5);
+        return y < T(0) ? T(0) : (y > T(1) ? T(1) : y);
+    } else {
+        return rnn_sigmoid(x);
+    }
+}
+
+// d * (the gate's derivative), from the gate's value y: sigmoid d y (1 - y) (in that order, as the layers always
+// rounded it); hard_sigmoid 0.2 d where 0 < y < 1, i.e. strictly inside (-2.5, 2.5), else 0.
+template <gate_activation G, class T>
+HELIX_HD inline T rnn_gate_grad(T d, T y) {
+    if constexpr (G == gate_activation::hard_sigmoid) return y > T(0) && y < T(1) ? d * T(0.2) : T(0);
+    else return d * y * (T(1) - y);
+}
+
 // Where one step writes (forward) or reads (backward) its hidden state in the layer's output: sample b's value
 // j is at data[b * stride + offset + j]; `active` is false for the steps that have none (rnn_output::last).
 template <class T>
@@ -66,8 +97,9 @@ struct rnn_output_slot {
 
 // One LSTM step at position pos (PyTorch's gate order i, f, g, o):
 //   i, f, o = sigmoid(.), g = tanh(.) of gates + b_ih + b_hh;  c = f c_prev + i g;  h = o tanh(c)
-// Keeps i, f, g, o in place of the pre-activations, c in cell, and h in prev at the next step's row.
-template <class T, std::size_t H>
+// Keeps i, f, g, o in place of the pre-activations, c in cell, and h in prev at the next step's row. G: the gates'
+// activation (sigmoid above).
+template <class T, std::size_t H, gate_activation G = gate_activation::sigmoid>
 struct lstm_step_forward {
     T* gates;
     T* cell;
@@ -82,10 +114,10 @@ struct lstm_step_forward {
         const std::size_t b = i / H, j = i % H, row = b * length + pos;
         T* g = gates + row * 4 * H;
         const std::size_t ki = j, kf = H + j, kg = 2 * H + j, ko = 3 * H + j;
-        const T ig = rnn_sigmoid(g[ki] + bias_ih[ki] + bias_hh[ki]);
-        const T fg = rnn_sigmoid(g[kf] + bias_ih[kf] + bias_hh[kf]);
+        const T ig = rnn_gate<G>(g[ki] + bias_ih[ki] + bias_hh[ki]);
+        const T fg = rnn_gate<G>(g[kf] + bias_ih[kf] + bias_hh[kf]);
         const T gg = rnn_tanh(g[kg] + bias_ih[kg] + bias_hh[kg]);
-        const T og = rnn_sigmoid(g[ko] + bias_ih[ko] + bias_hh[ko]);
+        const T og = rnn_gate<G>(g[ko] + bias_ih[ko] + bias_hh[ko]);
         const T cp = first ? T(0) : cell[(b * length + prev_pos) * H + j];
         const T c = fg * cp + ig * gg;
         const T h = og * rnn_tanh(c);
@@ -103,7 +135,7 @@ struct lstm_step_forward {
 // One LSTM step backward: from dh (carried from the later step, plus the output's gradient at this step) and dc,
 // the gradients of the four pre-activations (written over i, f, g, o) and dc for the earlier step. The caller then
 // sets dh = dgates W_hh for the earlier step.
-template <class T, std::size_t H>
+template <class T, std::size_t H, gate_activation G = gate_activation::sigmoid>
 struct lstm_step_backward {
     T* gates;
     const T* cell;
@@ -123,10 +155,10 @@ struct lstm_step_backward {
         const T tc = rnn_tanh(c);
         const T dht = dh[i] + (dout.active ? dout.data[b * dout.stride + dout.offset + j] : T(0));
         const T dct = dc[i] + dht * og * (T(1) - tc * tc);
-        g[ki] = dct * gg * ig * (T(1) - ig);
-        g[kf] = dct * cp * fg * (T(1) - fg);
+        g[ki] = rnn_gate_grad<G>(dct * gg, ig);
+        g[kf] = rnn_gate_grad<G>(dct * cp, fg);
         g[kg] = dct * ig * (T(1) - gg * gg);
-        g[ko] = dht * tc * og * (T(1) - og);
+        g[ko] = rnn_gate_grad<G>(dht * tc, og);
         dc[i] = dct * fg;
     }
 };
@@ -134,8 +166,8 @@ struct lstm_step_backward {
 // One GRU step at position pos (PyTorch's gate order r, z, n):
 //   r = sigmoid(x_r + b_ir + h_r + b_hr), z likewise, n = tanh(x_n + b_in + r (h_n + b_hn)), h = (1 - z) n + z h_prev
 // where x_* = W_i* x (in xg) and h_* = W_h* h_prev (in hg; zero at the first step). Keeps r, z, n in xg, h_n + b_hn
-// in hg's n part, and h in prev at the next step's row.
-template <class T, std::size_t H>
+// in hg's n part, and h in prev at the next step's row. G: the gates' activation (sigmoid above).
+template <class T, std::size_t H, gate_activation G = gate_activation::sigmoid>
 struct gru_step_forward {
     T* xg;
     T* hg;
@@ -154,8 +186,8 @@ struct gru_step_forward {
         const T hr = (first ? T(0) : u[kr]) + bias_hh[kr];
         const T hz = (first ? T(0) : u[kz]) + bias_hh[kz];
         const T hn = (first ? T(0) : u[kn]) + bias_hh[kn];
-        const T r = rnn_sigmoid(a[kr] + bias_ih[kr] + hr);
-        const T z = rnn_sigmoid(a[kz] + bias_ih[kz] + hz);
+        const T r = rnn_gate<G>(a[kr] + bias_ih[kr] + hr);
+        const T z = rnn_gate<G>(a[kz] + bias_ih[kz] + hz);
         const T n = rnn_tanh(a[kn] + bias_ih[kn] + r * hn);
         const T hp = first ? T(0) : prev[row * H + j];
         const T h = (T(1) - z) * n + z * hp;
@@ -171,7 +203,7 @@ struct gru_step_forward {
 
 // One GRU step backward: the gradients of the input pre-activations (over r, z, n in xg) and of the hidden ones
 // (over hg: dr, dz, dn r), and dh = dh z for the earlier step, to which the caller adds dhg W_hh.
-template <class T, std::size_t H>
+template <class T, std::size_t H, gate_activation G = gate_activation::sigmoid>
 struct gru_step_backward {
     T* xg;
     T* hg;
@@ -190,8 +222,8 @@ struct gru_step_backward {
         const T hp = first ? T(0) : prev[row * H + j];
         const T dht = dh[i] + (dout.active ? dout.data[b * dout.stride + dout.offset + j] : T(0));
         const T dn = dht * (T(1) - z) * (T(1) - n * n);
-        const T dz = dht * (hp - n) * z * (T(1) - z);
-        const T dr = dn * hn * r * (T(1) - r);
+        const T dz = rnn_gate_grad<G>(dht * (hp - n), z);
+        const T dr = rnn_gate_grad<G>(dn * hn, r);
         a[kr] = dr;
         a[kz] = dz;
         a[kn] = dn;
@@ -199,6 +231,106 @@ struct gru_step_backward {
         u[kz] = dz;
         u[kn] = dn * r;
         dh[i] = dht * z;
+    }
+};
+
+// The GRU with the reset gate before the recurrent product (Keras' reset_after=False), one bias b of 3H:
+//   r = G(x_r + b_r + W_hr h_prev), z = G(x_z + b_z + W_hz h_prev), n = tanh(x_n + b_n + W_hn (r h_prev)),
+//   h = (1 - z) n + z h_prev
+// r h_prev must exist before its product, so a step is two halves around the caller's products: [W_hr h | W_hz h]
+// into hg (one [B x H] x [H x 2H] product), gru_before_gates, W_hn (r h) into hg's second half ([B x H] x [H x H]),
+// gru_before_step_forward. First half: r, z into xg, r h_prev into hg's first half (zero at the first step).
+template <class T, std::size_t H, gate_activation G>
+struct gru_before_gates {
+    T* xg;
+    T* hg;
+    T* prev;
+    const T* bias;
+    std::size_t length, pos;
+    bool first;
+
+    HELIX_HD void operator()(std::size_t i) const {
+        const std::size_t b = i / H, j = i % H, row = b * length + pos;
+        T* a = xg + row * 3 * H;
+        T* u = hg + row * 2 * H;
+        const T r = rnn_gate<G>(a[j] + bias[j] + (first ? T(0) : u[j]));
+        const T z = rnn_gate<G>(a[H + j] + bias[H + j] + (first ? T(0) : u[H + j]));
+        const T hp = first ? T(0) : prev[row * H + j];
+        a[j] = r;
+        a[H + j] = z;
+        u[j] = r * hp;
+        if (first) prev[row * H + j] = T(0);
+    }
+};
+
+// Second half: n and h from W_hn (r h_prev) in hg's second half (zero at the first step); keeps n in xg and h in
+// prev at the next step's row.
+template <class T, std::size_t H>
+struct gru_before_step_forward {
+    T* xg;
+    const T* hg;
+    T* prev;
+    const T* bias;
+    rnn_output_slot<T> out;
+    std::size_t length, pos, next_pos;
+    bool first, has_next;
+
+    HELIX_HD void operator()(std::size_t i) const {
+        const std::size_t b = i / H, j = i % H, row = b * length + pos;
+        T* a = xg + row * 3 * H;
+        const std::size_t kz = H + j, kn = 2 * H + j;
+        const T n = rnn_tanh(a[kn] + bias[kn] + (first ? T(0) : hg[row * 2 * H + H + j]));
+        const T z = a[kz];
+        const T hp = first ? T(0) : prev[row * H + j];
+        const T h = (T(1) - z) * n + z * hp;
+        a[kn] = n;
+        if (has_next) prev[(b * length + next_pos) * H + j] = h;
+        if (out.active) out.data[b * out.stride + out.offset + j] = h;
+    }
+};
+
+// Backward, first half: the gradients of the n and z pre-activations (over n, z in xg) and dh = dh z. The caller
+// then puts d(r h_prev) = dn W_hn into hg's second half and runs gru_before_reset_backward; at the first step
+// (h_prev = 0) r has no gradient: it is written here and the rest is skipped.
+template <class T, std::size_t H, gate_activation G>
+struct gru_before_step_backward {
+    T* xg;
+    const T* prev;
+    T* dh;
+    rnn_output_slot<const T> dout;
+    std::size_t length, pos;
+    bool first;
+
+    HELIX_HD void operator()(std::size_t i) const {
+        const std::size_t b = i / H, j = i % H, row = b * length + pos;
+        T* a = xg + row * 3 * H;
+        const std::size_t kz = H + j, kn = 2 * H + j;
+        const T z = a[kz], n = a[kn];
+        const T hp = first ? T(0) : prev[row * H + j];
+        const T dht = dh[i] + (dout.active ? dout.data[b * dout.stride + dout.offset + j] : T(0));
+        a[kn] = dht * (T(1) - z) * (T(1) - n * n);
+        a[kz] = rnn_gate_grad<G>(dht * (hp - n), z);
+        if (first) a[j] = T(0);
+        dh[i] = dht * z;
+    }
+};
+
+// Second half (not at the first step): from d(r h_prev) in hg's second half, the r pre-activation's gradient (over r
+// in xg) and dh += d(r h_prev) r; the caller then adds [dr | dz] W_hh[r, z rows] to dh.
+template <class T, std::size_t H, gate_activation G>
+struct gru_before_reset_backward {
+    T* xg;
+    const T* hg;
+    const T* prev;
+    T* dh;
+    std::size_t length, pos;
+
+    HELIX_HD void operator()(std::size_t i) const {
+        const std::size_t b = i / H, j = i % H, row = b * length + pos;
+        T* a = xg + row * 3 * H;
+        const T drh = hg[row * 2 * H + H + j], r = a[j];
+        a[j] = rnn_gate_grad<G>(drh * prev[row * H + j], r);
+        dh[i] += drh * r;
     }
 };
 

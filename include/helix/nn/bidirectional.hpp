@@ -6,7 +6,8 @@
 // Requires: RNN a forward-direction rnn spec (lstm<H, out> or gru<H, out>: anything naming `reversed` and giving
 // reverse()). Parameters: "forward.*" then "backward.*", the child's names: forward.weight_ih = weight_ih_l0,
 // forward.weight_hh = weight_hh_l0, forward.bias_ih = bias_ih_l0, forward.bias_hh = bias_hh_l0, and backward.* =
-// the same with _l0_reverse. Input gradients of both directions add. Inspection: children "forward" and "backward"
+// the same with _l0_reverse (a Keras-form gru, reset_gate::before, has one forward.bias / backward.bias of 3H, as
+// Keras' GRU). Input gradients of both directions add. Inspection: children "forward" and "backward"
 // (their outputs live in this layer's cache).
 #pragma once
 

@@ -1,5 +1,6 @@
-// multi_head_attention<Heads, HeadDim = 0, Queries = queries::first>{dropout}: scaled dot-product attention with
-// several heads, torch.nn.MultiheadAttention(embed_dim = C, num_heads = Heads, batch_first = True, dropout).
+// multi_head_attention<Heads, HeadDim = 0, Queries = queries::first, P = projections::full>{dropout}: scaled
+// dot-product attention with several heads, torch.nn.MultiheadAttention(embed_dim = C, num_heads = Heads,
+// batch_first = True, dropout).
 //
 // Input <L, C>: self-attention, output <L, C>. Input pair_of<<Lq, C>, <Lk, C>>: cross-attention, the `Queries` half
 // asks and the other half gives keys and values, output <Lq, C> (Lq: the length of the asking half), so one pair
@@ -26,6 +27,12 @@
 // their gradient), projections, head outputs, and backward's workspace (gradients of head outputs and projections),
 // so backward leaves what it reads unchanged (a second backward gives the same result). Per sample
 // 3 H Lq Lk + 2 (Lq E + 2 Lk E) + 2 Lq E values.
+// projections::bare (EPI-Mind's and EPI-Trans's Keras attention): Q = x_q W_q^T, K = x_kv W_k^T, V = x_kv W_v^T without
+// biases, y = [O_1 .. O_H] without an output projection; E must equal C (HeadDim 0 or C / Heads). Parameters:
+// in_proj_weight [3E, C] only (same layout and init; Keras's kernel W_q [C, C], used as x W_q, is
+// in_proj_weight[:C]^T); torch: MultiheadAttention(C, H, bias=False) with out_proj.weight fixed to the identity. The
+// head outputs are written straight into the output (no head-output regions in the cache: 3 H Lq Lk + 2 (Lq E + 2 Lk E)
+// values per sample).
 // No masks (key_padding_mask, attn_mask), no bias_k/bias_v or add_zero_attn, kdim = vdim = C.
 #pragma once
 
@@ -42,7 +49,12 @@
 
 namespace helix {
 
-template <std::size_t Heads, std::size_t HeadDim = 0, queries Queries = queries::first>
+// full: torch's in-projection with biases and output projection; bare: in-projection weights only (Keras code that
+// builds attention from bias-free W_q, W_k, W_v and concatenates the heads).
+enum class projections { full, bare };
+
+template <std::size_t Heads, std::size_t HeadDim = 0, queries Queries = queries::first,
+          projections P = projections::full>
 struct multi_head_attention {
     static_assert(Heads > 0, "multi_head_attention: the number of heads must be positive");
 
@@ -61,6 +73,7 @@ struct multi_head_attention {
     private:
         static constexpr bool cross = is_pair_v<In>;
         static constexpr bool queries_first = Queries == queries::first;
+        static constexpr bool bare = P == projections::bare;
         using pair_in = detail::pair_or<In, pair_of<shape<1, 1>, shape<1, 1>>>;
         using single_in = detail::shape_or<In, shape<1, 1>>;
         using q_raw = std::conditional_t<
@@ -81,6 +94,9 @@ struct multi_head_attention {
         static_assert(divides,
                       "multi_head_attention: the channels are not a multiple of the number of heads (head_dim = C / "
                       "Heads); choose Heads dividing C, or give HeadDim to project to Heads x HeadDim");
+        static_assert(!bare || HeadDim == 0 || !shapes_ok || Heads * HeadDim == q_raw::last,
+                      "multi_head_attention: projections::bare has no output projection, so Heads x HeadDim must "
+                      "equal the channels C; leave HeadDim 0 (head_dim = C / Heads) or use projections::full");
         // After a misuse (its static_assert is the one error), shapes the code and the layers after it accept.
         template <class S>
         using as_matrix = shape<S::rows, S::last>;
@@ -103,18 +119,20 @@ struct multi_head_attention {
         using output = shape<query_length, channels>;
         using spec = multi_head_attention;
 
-        // parameter offsets
+        // parameter offsets (bare: in_proj_weight only)
         static constexpr std::size_t in_weight_size = 3 * embed * channels;
         static constexpr std::size_t in_bias_offset = in_weight_size;
         static constexpr std::size_t out_weight_offset = in_bias_offset + 3 * embed;
         static constexpr std::size_t out_bias_offset = out_weight_offset + channels * embed;
-        static constexpr std::size_t param_size = out_bias_offset + channels;
+        static constexpr std::size_t param_size = bare ? in_weight_size : out_bias_offset + channels;
 
         // per-sample sizes of the cache's regions (each region holds the whole batch, sample-major)
         static constexpr std::size_t attention_size = Heads * query_length * key_length;
         static constexpr std::size_t projection_size = query_length * embed + 2 * key_length * embed;
         static constexpr std::size_t head_output_size = query_length * embed;
-        static constexpr std::size_t cache_size = 3 * attention_size + 2 * projection_size + 2 * head_output_size;
+        // bare keeps no head outputs: they are the output, their gradient the output's
+        static constexpr std::size_t head_cache_size = bare ? 0 : head_output_size;
+        static constexpr std::size_t cache_size = 3 * attention_size + 2 * projection_size + 2 * head_cache_size;
 
         float dropout = 0.0f;
 
@@ -123,9 +141,11 @@ struct multi_head_attention {
 
         void describe(param_list& pl) const {
             pl.add("in_proj_weight", {3 * embed, channels}, param_kind::weight, channels, 3 * embed, 0);
-            pl.add("in_proj_bias", {3 * embed}, param_kind::bias, channels, 3 * embed, in_bias_offset);
-            pl.add("out_proj.weight", {channels, embed}, param_kind::weight, embed, channels, out_weight_offset);
-            pl.add("out_proj.bias", {channels}, param_kind::bias, embed, channels, out_bias_offset);
+            if constexpr (!bare) {
+                pl.add("in_proj_bias", {3 * embed}, param_kind::bias, channels, 3 * embed, in_bias_offset);
+                pl.add("out_proj.weight", {channels, embed}, param_kind::weight, embed, channels, out_weight_offset);
+                pl.add("out_proj.bias", {channels}, param_kind::bias, embed, channels, out_bias_offset);
+            }
         }
 
         // Head `head`'s attention weights of sample b (queries x keys, rows sum to 1, before dropout) from the latest
@@ -160,26 +180,33 @@ struct multi_head_attention {
             check_batch(batch, out.batch(), "multi_head_attention");
             const regions<T> r(cache, batch);
             const T* w_in = params;
-            const T* b_in = params + in_bias_offset;
-            const T* w_out = params + out_weight_offset;
-            const T* b_out = params + out_bias_offset;
+            // (bare has in_proj_weight only: no pointers past it)
+            const T* b_in = bare ? nullptr : params + in_bias_offset;
+            const T* w_out = bare ? nullptr : params + out_weight_offset;
+            const T* b_out = bare ? nullptr : params + out_bias_offset;
             const T* xq = query_view(in).data();
             const T* xkv = key_view(in).data();
 
             // projections: one product over all rows of the batch (queries, keys, values packed when self)
+            // (bare: no biases, so the product overwrites instead of adding to broadcast biases)
+            constexpr T beta = bare ? T(0) : T(1);
             if constexpr (self_attention) {
-                O::for_each(ctx, batch * query_length * 3 * embed, kernels::broadcast_rows<T>{r.proj, b_in, 3 * embed});
+                if constexpr (!bare)
+                    O::for_each(ctx, batch * query_length * 3 * embed,
+                                kernels::broadcast_rows<T>{r.proj, b_in, 3 * embed});
                 O::gemm(ctx, trans::no, trans::yes, batch * query_length, 3 * embed, channels, T(1), xq, channels, w_in,
-                        channels, T(1), r.proj, 3 * embed);
+                        channels, beta, r.proj, 3 * embed);
             } else {
-                O::for_each(ctx, batch * query_length * embed, kernels::broadcast_rows<T>{r.proj, b_in, embed});
+                if constexpr (!bare)
+                    O::for_each(ctx, batch * query_length * embed, kernels::broadcast_rows<T>{r.proj, b_in, embed});
                 O::gemm(ctx, trans::no, trans::yes, batch * query_length, embed, channels, T(1), xq, channels, w_in,
-                        channels, T(1), r.proj, embed);
+                        channels, beta, r.proj, embed);
                 T* kv = r.k(batch);
-                O::for_each(ctx, batch * key_length * 2 * embed,
-                            kernels::broadcast_rows<T>{kv, b_in + embed, 2 * embed});
+                if constexpr (!bare)
+                    O::for_each(ctx, batch * key_length * 2 * embed,
+                                kernels::broadcast_rows<T>{kv, b_in + embed, 2 * embed});
                 O::gemm(ctx, trans::no, trans::yes, batch * key_length, 2 * embed, channels, T(1), xkv, channels,
-                        w_in + embed * channels, channels, T(1), kv, 2 * embed);
+                        w_in + embed * channels, channels, beta, kv, 2 * embed);
             }
             const T* q = r.proj;
             const T* k = r.k(batch);
@@ -211,15 +238,18 @@ struct multi_head_attention {
                 }
                 weights = r.work;
             }
-            // head outputs O_h = A_h V_h, side by side in [batch * Lq, E]
+            // head outputs O_h = A_h V_h, side by side in [batch * Lq, E] (bare: the output itself, E = C)
+            T* heads = bare ? out.data() : r.heads;
             for (std::size_t h = 0; h < Heads; ++h)
                 O::gemm_batched(ctx, trans::no, trans::no, query_length, head_dim, key_length, T(1), weights + h * qk,
-                                key_length, attention_size, v + h * head_dim, lkv, skv, T(0), r.heads + h * head_dim,
+                                key_length, attention_size, v + h * head_dim, lkv, skv, T(0), heads + h * head_dim,
                                 embed, head_output_size, batch);
-            // output projection
-            O::for_each(ctx, batch * query_length * channels, kernels::broadcast_rows<T>{out.data(), b_out, channels});
-            O::gemm(ctx, trans::no, trans::yes, batch * query_length, channels, embed, T(1), r.heads, embed, w_out,
-                    embed, T(1), out.data(), channels);
+            if constexpr (!bare) {  // output projection
+                O::for_each(ctx, batch * query_length * channels,
+                            kernels::broadcast_rows<T>{out.data(), b_out, channels});
+                O::gemm(ctx, trans::no, trans::yes, batch * query_length, channels, embed, T(1), r.heads, embed, w_out,
+                        embed, T(1), out.data(), channels);
+            }
         }
 
         template <class T, class Ctx>
@@ -230,11 +260,11 @@ struct multi_head_attention {
             const std::size_t batch = in.batch();
             const regions<T> r(cache, batch);
             const T* w_in = params;
-            const T* w_out = params + out_weight_offset;
+            const T* w_out = bare ? nullptr : params + out_weight_offset;
             T* g_win = grads;
-            T* g_bin = grads + in_bias_offset;
-            T* g_wout = grads + out_weight_offset;
-            T* g_bout = grads + out_bias_offset;
+            T* g_bin = bare ? nullptr : grads + in_bias_offset;
+            T* g_wout = bare ? nullptr : grads + out_weight_offset;
+            T* g_bout = bare ? nullptr : grads + out_bias_offset;
             const T* xq = query_view(in).data();
             const T* xkv = key_view(in).data();
             const T* dy = dout.data();
@@ -248,12 +278,16 @@ struct multi_head_attention {
             constexpr std::size_t qk = query_length * key_length;
             const std::size_t rows_q = batch * query_length, rows_kv = batch * key_length;
 
-            // output projection: dW_o += dY^T O, db_o += column sums of dY, dO = dY W_o
-            O::gemm(ctx, trans::yes, trans::no, channels, embed, rows_q, T(1), dy, channels, r.heads, embed, T(1),
-                    g_wout, embed);
-            O::for_each(ctx, channels, kernels::add_column_sums<T>{dy, rows_q, channels, g_bout});
-            O::gemm(ctx, trans::no, trans::no, rows_q, embed, channels, T(1), dy, channels, w_out, embed, T(0),
-                    r.dheads, embed);
+            // output projection: dW_o += dY^T O, db_o += column sums of dY, dO = dY W_o (bare: dO = dY)
+            const T* dheads = dy;
+            if constexpr (!bare) {
+                O::gemm(ctx, trans::yes, trans::no, channels, embed, rows_q, T(1), dy, channels, r.heads, embed, T(1),
+                        g_wout, embed);
+                O::for_each(ctx, channels, kernels::add_column_sums<T>{dy, rows_q, channels, g_bout});
+                O::gemm(ctx, trans::no, trans::no, rows_q, embed, channels, T(1), dy, channels, w_out, embed, T(0),
+                        r.dheads, embed);
+                dheads = r.dheads;
+            }
 
             const bool active = dropout_active(ctx);
             const T* weights = r.attn;
@@ -264,11 +298,11 @@ struct multi_head_attention {
             // dV_h = A_h^T dO_h, then dA_h = dO_h V_h^T into the work area
             for (std::size_t h = 0; h < Heads; ++h)
                 O::gemm_batched(ctx, trans::yes, trans::no, key_length, head_dim, query_length, T(1), weights + h * qk,
-                                key_length, attention_size, r.dheads + h * head_dim, embed, head_output_size, T(0),
+                                key_length, attention_size, dheads + h * head_dim, embed, head_output_size, T(0),
                                 dv + h * head_dim, lkv, skv, batch);
             for (std::size_t h = 0; h < Heads; ++h)
                 O::gemm_batched(ctx, trans::no, trans::yes, query_length, key_length, head_dim, T(1),
-                                r.dheads + h * head_dim, embed, head_output_size, v + h * head_dim, lkv, skv, T(0),
+                                dheads + h * head_dim, embed, head_output_size, v + h * head_dim, lkv, skv, T(0),
                                 r.work + h * qk, key_length, attention_size, batch);
             if (active) O::for_each(ctx, batch * attention_size, kernels::multiply_values<T>{r.work, r.work, r.mask});
             O::for_each(ctx, batch * Heads * query_length,
@@ -286,17 +320,19 @@ struct multi_head_attention {
             if constexpr (self_attention) {
                 O::gemm(ctx, trans::yes, trans::no, 3 * embed, channels, rows_q, T(1), r.dproj, 3 * embed, xq, channels,
                         T(1), g_win, channels);
-                O::for_each(ctx, 3 * embed, kernels::add_column_sums<T>{r.dproj, rows_q, 3 * embed, g_bin});
+                if constexpr (!bare)
+                    O::for_each(ctx, 3 * embed, kernels::add_column_sums<T>{r.dproj, rows_q, 3 * embed, g_bin});
                 if (!din.empty())
                     O::gemm(ctx, trans::no, trans::no, rows_q, channels, 3 * embed, T(1), r.dproj, 3 * embed, w_in,
                             channels, T(0), din.data(), channels);
             } else {
                 O::gemm(ctx, trans::yes, trans::no, embed, channels, rows_q, T(1), dq, embed, xq, channels, T(1), g_win,
                         channels);
-                O::for_each(ctx, embed, kernels::add_column_sums<T>{dq, rows_q, embed, g_bin});
+                if constexpr (!bare) O::for_each(ctx, embed, kernels::add_column_sums<T>{dq, rows_q, embed, g_bin});
                 O::gemm(ctx, trans::yes, trans::no, 2 * embed, channels, rows_kv, T(1), dk, 2 * embed, xkv, channels,
                         T(1), g_win + embed * channels, channels);
-                O::for_each(ctx, 2 * embed, kernels::add_column_sums<T>{dk, rows_kv, 2 * embed, g_bin + embed});
+                if constexpr (!bare)
+                    O::for_each(ctx, 2 * embed, kernels::add_column_sums<T>{dk, rows_kv, 2 * embed, g_bin + embed});
                 if (!din.empty()) {
                     O::gemm(ctx, trans::no, trans::no, rows_q, channels, embed, T(1), dq, embed, w_in, channels, T(0),
                             query_view(din).data(), channels);
@@ -335,9 +371,9 @@ struct multi_head_attention {
                   mask(attn + batch * attention_size),
                   work(mask + batch * attention_size),
                   proj(work + batch * attention_size),
-                  heads(proj + batch * projection_size),
-                  dheads(heads + batch * head_output_size),
-                  dproj(dheads + batch * head_output_size) {}
+                  heads(proj + batch * projection_size),  // (bare: empty, as dheads)
+                  dheads(heads + batch * head_cache_size),
+                  dproj(dheads + batch * head_cache_size) {}
             // where the keys start (values follow them by E in each row)
             T* k(std::size_t batch) const {
                 return self_attention ? proj + embed : proj + batch * query_length * embed;

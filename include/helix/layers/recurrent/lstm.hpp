@@ -1,10 +1,15 @@
-// lstm<H, rnn_output::sequence, rnn_direction::forward>: PyTorch's one-layer nn.LSTM(I, H, batch_first=True) with a
-// zero initial state: <L, I> -> <L, H> (every h_t, PyTorch's `output`) or, with rnn_output::last, <H> (h_L, h_n).
-//   i, f, o = sigmoid(W_i* x_t + b_i* + W_h* h_{t-1} + b_h*),  g = tanh(same),  c_t = f c_{t-1} + i g,  h_t = o tanh(c_t)
+// lstm<H, rnn_output::sequence, rnn_direction::forward, gate_activation::sigmoid>: PyTorch's one-layer
+// nn.LSTM(I, H, batch_first=True) with a zero initial state: <L, I> -> <L, H> (every h_t, PyTorch's `output`) or, with
+// rnn_output::last, <H> (h_L, h_n).
+//   i, f, o = sigmoid(W_i* x_t + b_i* + W_h* h_{t-1} + b_h*),  g = tanh(same),
+//   c_t = f c_{t-1} + i g,  h_t = o tanh(c_t)
+// gate_activation::hard_sigmoid puts clip(0.2 x + 0.5, 0, 1) in place of sigmoid for i, f, o (Keras 1's
+// inner_activation='hard_sigmoid', Keras 2's recurrent_activation; g and tanh(c) stay tanh).
 // rnn_direction::reverse runs from position L-1 to 0 (PyTorch's reverse direction; see rnn.hpp); bidirectional<>
 // (nn/bidirectional.hpp) runs one of each.
 // Parameters (PyTorch's names and layout, so a state_dict maps 1:1): weight_ih [4H, I], weight_hh [4H, H],
-// bias_ih [4H], bias_hh [4H], rows in gate order i, f, g, o (weight_ih_l0 ... of nn.LSTM).
+// bias_ih [4H], bias_hh [4H], rows in gate order i, f, g, o (weight_ih_l0 ... of nn.LSTM). Keras' one bias is
+// bias_ih + bias_hh (load it into one, zeros into the other); its kernel is weight_ih^T, gate order i, f, c, o.
 // Initialisation: every tensor describes fan_in = H, so `net.init(seed, init::fan_in_uniform{})` draws all four from
 // U(-1/sqrt(H), 1/sqrt(H)), PyTorch's reset_parameters (the default glorot_uniform uses fan_out = 4H and zero biases).
 // Fast path: all input projections as one product over batch * L rows, then per step one [batch x H] x [H x 4H]
@@ -23,13 +28,15 @@
 
 namespace helix {
 
-template <std::size_t H, rnn_output Out = rnn_output::sequence, rnn_direction Dir = rnn_direction::forward>
+template <std::size_t H, rnn_output Out = rnn_output::sequence, rnn_direction Dir = rnn_direction::forward,
+          gate_activation G = gate_activation::sigmoid>
 struct lstm {
     static_assert(H > 0, "lstm: the hidden size must be positive");
     static constexpr std::size_t hidden = H;
     static constexpr rnn_output output_kind = Out;
     static constexpr rnn_direction direction = Dir;
-    using reversed = lstm<H, Out, opposite(Dir)>;
+    static constexpr gate_activation gates_activation = G;
+    using reversed = lstm<H, Out, opposite(Dir), G>;
     constexpr reversed reverse() const noexcept { return {}; }
 
     template <io_type In>
@@ -128,10 +135,10 @@ struct lstm {
                 if constexpr (Out == rnn_output::sequence) slot.stride = length * H, slot.offset = pos * H;
                 else slot.stride = H, slot.active = s + 1 == length;
                 ops::for_each(ctx, batch * H,
-                              kernels::lstm_step_forward<T, H>{r.gates, r.cell, r.prev, b_ih, b_hh, slot, length, pos,
-                                                            s > 0 ? steps.position(s - 1) : 0,
-                                                            s + 1 < length ? steps.position(s + 1) : 0, s == 0,
-                                                            s + 1 < length}, rnn_step_work);
+                              kernels::lstm_step_forward<T, H, G>{r.gates, r.cell, r.prev, b_ih, b_hh, slot, length,
+                                                               pos, s > 0 ? steps.position(s - 1) : 0,
+                                                               s + 1 < length ? steps.position(s + 1) : 0, s == 0,
+                                                               s + 1 < length}, rnn_step_work);
             }
         }
 
@@ -154,8 +161,9 @@ struct lstm {
                 if constexpr (Out == rnn_output::sequence) slot.stride = length * H, slot.offset = pos * H;
                 else slot.stride = H, slot.active = s + 1 == length;
                 ops::for_each(ctx, batch * H,
-                              kernels::lstm_step_backward<T, H>{r.gates, r.cell, r.dh, r.dc, slot, length, pos,
-                                                             s > 0 ? steps.position(s - 1) : 0, s == 0}, rnn_step_work);
+                              kernels::lstm_step_backward<T, H, G>{r.gates, r.cell, r.dh, r.dc, slot, length, pos,
+                                                                s > 0 ? steps.position(s - 1) : 0, s == 0},
+                              rnn_step_work);
                 if (s > 0)  // dh_{t-1} = dgates_t weight_hh
                     ops::template gemm<T>(ctx, trans::no, trans::no, batch, H, gates, T(1), r.gates + pos * gates,
                                           length * gates, w_hh, H, T(0), r.dh, H);

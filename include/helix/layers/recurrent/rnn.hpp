@@ -4,7 +4,16 @@
 //   rnn_direction::reverse runs from position L-1 down to 0 (PyTorch's `_reverse` direction): position t of the
 //                          sequence output holds the state after reading positions L-1 .. t, and `last` is the
 //                          state after position 0. bidirectional<> (nn/bidirectional.hpp) builds one of each.
-// An rnn spec names its opposite direction as `reversed` and makes it with reverse(); bidirectional relies on that.
+// The Keras forms (the enums are in kernels/recurrent.hpp, whose step kernels take them):
+//   gate_activation::sigmoid       PyTorch's gates (and Keras >= 2.3's recurrent_activation='sigmoid')
+//   gate_activation::hard_sigmoid  clip(0.2 x + 0.5, 0, 1) for the gates (LSTM i, f, o; GRU r, z), never for the
+//                                  tanh of the candidate or the cell: Keras 1 and Keras <= 2.2's default
+//                                  recurrent_activation; its derivative is 0.2 strictly inside (-2.5, 2.5), else 0
+//   reset_gate::after              GRU: r multiplies W_hn h + b_hn (PyTorch, cuDNN, Keras reset_after=True)
+//   reset_gate::before             GRU: r multiplies h before the product, n = tanh(W_in x + W_hn (r h) + b_n), one
+//                                  bias of 3H (Keras' reset_after=False, the Keras 2.x default)
+// An rnn spec names its opposite direction, with the same options, as `reversed` and makes it with reverse();
+// bidirectional relies on that.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +24,7 @@
 #include "helix/core/device.hpp"
 #include "helix/core/error.hpp"
 #include "helix/core/parallel_for.hpp"
+#include "helix/kernels/recurrent.hpp"
 
 namespace helix {
 
