@@ -7,7 +7,7 @@
 
 #include <helix/helix.hpp>
 
-#include "model.hpp"
+#include "models/epiann.hpp"
 
 namespace helix_bench {
 

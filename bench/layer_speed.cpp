@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "sample_timing.hpp"
+
 #include <helix/backend/cpu/isa.hpp>
 #include <helix/core/context.hpp>
 #include <helix/core/mode.hpp>
@@ -43,6 +45,7 @@
 #include <helix/nn/seq.hpp>
 
 using namespace helix;
+using bench::timing;
 
 namespace {
 
@@ -54,10 +57,6 @@ struct options {
     bool list = false;
 };
 
-double now_ms() {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 template <class T>
 bool all_finite(const T* p, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i)
@@ -65,35 +64,9 @@ bool all_finite(const T* p, std::size_t n) {
     return true;
 }
 
-struct timing {
-    double median_ms, best_ms;  // per iteration: the median sample and the fastest one
-};
+timing time_ms(const options& o, const std::function<void()>& step) { return bench::time_ms(o.repeats, o.sample_ms, step); }
 
-// The time per iteration in ms: warm-up (at least 3 iterations and 100 ms), then `repeats` samples.
-timing time_ms(const options& o, const std::function<void()>& step) {
-    double warm_start = now_ms(), last = 0;
-    for (int i = 0; i < 3 || now_ms() - warm_start < 100; ++i) {
-        const double t0 = now_ms();
-        step();
-        last = now_ms() - t0;
-    }
-    const std::size_t iters = std::max<std::size_t>(1, std::size_t(std::ceil(o.sample_ms / std::max(last, 1e-3))));
-    std::vector<double> samples;
-    for (std::size_t r = 0; r < o.repeats; ++r) {
-        const double t0 = now_ms();
-        for (std::size_t i = 0; i < iters; ++i) step();
-        samples.push_back((now_ms() - t0) / double(iters));
-    }
-    std::sort(samples.begin(), samples.end());
-    const std::size_t n = samples.size();
-    return {n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]), samples.front()};
-}
-
-void report(const options& o, const std::string& name, const char* mode, timing t) {
-    std::printf("case=%s mode=%s ms_per_batch=%.4f examples_per_s=%.1f best_ms=%.4f\n", name.c_str(), mode, t.median_ms,
-                double(o.batch) * 1e3 / t.median_ms, t.best_ms);
-    std::fflush(stdout);
-}
+void report(const options& o, const std::string& name, const char* mode, timing t) { bench::report(o.batch, name, mode, t); }
 
 // Times one model on input `x` (per-sample shape In). Input gradient requested unless `input_gradient` is false
 // (token ids: PyTorch has no gradient for them either).

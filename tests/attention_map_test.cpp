@@ -2,6 +2,8 @@
 // (3000 bp -> 100 bins with 7 padding positions before; 2000 bp -> 67 with 12) and a brute-force pooling map.
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "explain/attention_map.hpp"
 
 TEST_CASE("bins of the paper's windows: counts, padding, 44 bp at a 30 bp stride") {
@@ -36,6 +38,31 @@ TEST_CASE("bin spans equal the bases a brute-force SAME max-pool reads") {
             CHECK(g.span(k) == std::pair<std::size_t, std::size_t>{lo, hi});
         }
     }
+}
+
+// The zoo's bins (models/variant.hpp, kmer_bins): five N rows, 6-mer tokens (token t reads window bases [t - 5, t + 1)),
+// a convolution of w tokens, valid or 'same' (zero tokens around), then a valid max-pool of P.
+TEST_CASE("bin spans of 6-mer models equal the bases a brute-force token, convolution and pool pipeline reads") {
+    for (const bool same : {false, true})
+        for (const auto& [window, w, pool] : {std::tuple<std::size_t, std::size_t, std::size_t>{1000, 40, 20}, {800, 36, 20},
+                                            {3000, 60, 30}, {2000, 61, 10}, {150, 7, 4}}) {
+            const std::size_t before = same ? (w - 1) / 2 : 0, after = same ? w - 1 - before : 0;
+            const epiann::bin_geometry g{window, w + 5, pool, false, before + 5, after};
+            const std::size_t tokens = window, conv = tokens + before + after - w + 1;
+            REQUIRE(g.bins() == conv / pool);
+            for (std::size_t k = 0; k < g.bins(); ++k) {
+                long long lo = (long long)window, hi = 0;
+                for (std::size_t p = k * pool; p < k * pool + pool; ++p)  // convolution outputs of the pool window
+                    for (std::size_t i = 0; i < w; ++i) {
+                        const long long t = (long long)(p + i) - (long long)before;  // token, or padding outside [0, L)
+                        if (t < 0 || t >= (long long)tokens) continue;
+                        lo = std::min(lo, std::max(0LL, t - 5));
+                        hi = std::max(hi, t + 1);
+                    }
+                INFO("window " << window << ", width " << w << ", pool " << pool << (same ? ", same" : ", valid") << ", bin " << k);
+                CHECK(g.span(k) == std::pair<std::size_t, std::size_t>{std::size_t(lo), std::size_t(hi)});
+            }
+        }
 }
 
 TEST_CASE("importance: column maxima, per-base maxima over covering bins, top bins") {

@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "train/checkpoint.hpp"
-#include "model.hpp"
+#include "models/epiann.hpp"
 
 using namespace helix;
 

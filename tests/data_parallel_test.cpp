@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "helix/testing/compare.hpp"
-#include "model.hpp"
+#include "models/epiann.hpp"
 #include "train/distributed.hpp"
 
 using namespace helix;

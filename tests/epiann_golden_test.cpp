@@ -9,7 +9,7 @@
 
 #include "helix/io/safetensors.hpp"
 #include "helix/testing/compare.hpp"
-#include "model.hpp"
+#include "models/epiann.hpp"
 #include "support/golden.hpp"
 
 using namespace helix;

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "helix/testing/gradient_check.hpp"
-#include "model.hpp"
+#include "models/epiann.hpp"
 
 using namespace helix;
 

@@ -9,7 +9,7 @@
 #include <iterator>
 #include <map>
 
-#include "model.hpp"
+#include "models/epiann.hpp"
 #include "train/trainer.hpp"
 
 using namespace helix;

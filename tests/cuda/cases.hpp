@@ -11,7 +11,7 @@
 
 #include <helix/helix.hpp>
 
-#include "model.hpp"
+#include "models/epiann.hpp"
 
 namespace helix_cuda_test {
 

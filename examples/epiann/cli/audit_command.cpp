@@ -10,6 +10,7 @@
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/output_paths.hpp"
+#include "models/catalog.hpp"
 #include "pipeline/audit.hpp"
 
 namespace epiann::cli {
@@ -20,6 +21,7 @@ void add_audit_command(CLI::App& app) {
     auto fold = std::make_shared<int>(0);
     auto seed = std::make_shared<std::uint64_t>(1);
     auto out = std::make_shared<std::string>();
+    auto model = std::make_shared<std::string>();
     r->motifs = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
     auto* cmd = app.add_subcommand("audit", "Leak canaries and the marginal-motif baseline under the paper's and the chromosome split");
     cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)")->required();
@@ -32,8 +34,16 @@ void add_audit_command(CLI::App& app) {
     cmd->add_option("--split-seed", *seed, "Seed of the paper split")->check(count_from(0))->capture_default_str();
     cmd->add_option("--enhancer-window", r->enhancer_window, "Enhancer window (bp)")->check(count_from(1))->capture_default_str();
     cmd->add_option("--promoter-window", r->promoter_window, "Promoter window (bp)")->check(count_from(1))->capture_default_str();
+    cmd->add_option("--model", *model, "Take the windows of this model (" + model_names() + ") instead")
+        ->excludes("--enhancer-window")
+        ->excludes("--promoter-window");
     cmd->add_option("--out", *out, "Also write the figures as JSON here");
-    cmd->callback([r, split, fold, seed, out, cmd] {
+    cmd->callback([r, split, fold, seed, out, model, cmd] {
+        if (!model->empty()) {
+            const model_entry& m = find_model(*model);
+            r->enhancer_window = (long long)m.enhancer_window;
+            r->promoter_window = (long long)m.promoter_window;
+        }
         if (cmd->count("--fold") && *split == "paper")
             throw input_error("audit: --fold chooses the held-out chromosomes: it has no meaning with --split paper");
         if (cmd->count("--split-seed") && *split == "chromosome")

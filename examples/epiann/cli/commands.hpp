@@ -12,6 +12,8 @@ void add_train_command(CLI::App& app);     // epiann train: the paper's recipe, 
 void add_evaluate_command(CLI::App& app);  // epiann evaluate: metrics on a split's test set
 void add_predict_command(CLI::App& app);   // epiann predict: a probability per pair, TSV, BEDPE, interact
 void add_audit_command(CLI::App& app);     // epiann audit: leak canaries and the marginal-motif baseline
+void add_models_command(CLI::App& app);    // epiann models: the models train --model takes
+void add_compare_command(CLI::App& app);   // epiann compare: several models on equal terms, one table
 void add_demo_command(CLI::App& app);      // epiann demo: simulate, train, evaluate, audit, explain, report
 void add_explain_command(CLI::App& app);   // epiann explain: attention tracks, motif and TF-pair enrichment
 void add_report_command(CLI::App& app);    // epiann report: report.html with every figure, inline SVG

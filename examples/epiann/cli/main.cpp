@@ -31,10 +31,12 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     epiann::cli::add_demo_command(app);
     epiann::cli::add_simulate_command(app);
+    epiann::cli::add_models_command(app);
     epiann::cli::add_train_command(app);
     epiann::cli::add_evaluate_command(app);
     epiann::cli::add_predict_command(app);
     epiann::cli::add_audit_command(app);
+    epiann::cli::add_compare_command(app);
     epiann::cli::add_explain_command(app);
     epiann::cli::add_report_command(app);
     epiann::cli::add_windows_command(app);

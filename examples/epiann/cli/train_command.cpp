@@ -18,7 +18,7 @@
 #include "pipeline/runs.hpp"
 #include "train/distributed.hpp"
 #include "tracks/interactions.hpp"
-#include "train/model_variants.hpp"
+#include "models/catalog.hpp"
 
 namespace epiann::cli {
 namespace {
@@ -57,7 +57,7 @@ void add_device_option(CLI::App* cmd, std::string& device) {
 void add_train_command(CLI::App& app) {
     auto r = std::make_shared<train_request>();
     auto resume = std::make_shared<std::string>();
-    auto* cmd = app.add_subcommand("train", "Train EPIANN on a pair file with honest model selection");
+    auto* cmd = app.add_subcommand("train", "Train EPIANN, or another published EPI model, on a pair file with honest model selection");
     cmd->add_option("--genome", r->genome, "Genome: FASTA + .fai, bgzipped FASTA, or .2bit");
     cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)");
     cmd->add_option("--out", r->out, "Run directory (checkpoints, logs, split); refused if it holds a run, unless --overwrite");
@@ -66,7 +66,13 @@ void add_train_command(CLI::App& app) {
                     "Continue the interrupted run in this directory, wherever it is now; its options are read from its "
                     "run.json (only --threads and --device may be given beside it)");
     add_split_options(cmd, r->split, true);
-    cmd->add_option("--model", r->model, std::string("Model variant: ") + model_variant_names)->capture_default_str();
+    cmd->add_option("--model", r->model,
+                    "Model: " + model_names() +
+                        " (paper = epiann: the published EPIANN; NAME-small and small: reduced sizes; docs/05-epiann.md)")
+        ->capture_default_str();
+    cmd->add_option("--embedding", r->embedding,
+                    "Pre-trained 6-mer matrix (.npy, 4097 x the model's embedding size, rows in kmer_tokens' order) for "
+                    "each side's embedding of epivan, epi-dlmh, epi-mind and epi-trans; default: random");
     cmd->add_option("--epochs", r->epochs, "Most epochs")->check(count_from(1))->capture_default_str();
     cmd->add_option("--patience", r->patience, "Stop after this many epochs without a better validation AUROC")
         ->check(count_from(1))
@@ -82,12 +88,13 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--learning-rate", r->learning_rate, "Adam's learning rate")
         ->check(number_in(1e-30, 1e30, "a learning rate from 1e-30 to 1e30"))
         ->capture_default_str();
-    cmd->add_option("--dropout", r->dropout, "Dropout rate")
+    cmd->add_option("--dropout", r->dropout, "EPIANN's dropout rate (the other models keep their authors' rates)")
         ->check(number_in(0, 1, "a dropout rate from 0 to below 1", false, true))
         ->capture_default_str();
-    cmd->add_option("--init", r->init, "Initialisation: paper (truncated normal sd 0.1, biases 0.1) or pytorch (U(+-1/sqrt(fan_in)))")
-        ->check(CLI::IsMember({"paper", "pytorch"}))
-        ->capture_default_str();
+    cmd->add_option("--init", r->init,
+                    "Initialisation: paper (truncated normal sd 0.1, biases 0.1), pytorch (U(+-1/sqrt(fan_in))) or keras "
+                    "(Glorot uniform, biases 0); default: paper for EPIANN, keras for the others")
+        ->check(CLI::IsMember({"paper", "pytorch", "keras"}));
     cmd->add_flag("--augment-negatives", r->augment_negatives,
                   "Shift training negatives like positives, so that position is no label cue (the paper shifts positives only)");
     cmd->add_option("--seed", r->seed, "Seed of initialisation, batches and dropout")->check(count_from(0))->capture_default_str();
@@ -112,6 +119,9 @@ void add_train_command(CLI::App& app) {
             throw input_error("train: give --genome, --pairs and --out (or --resume RUN)");
         } else {
             check_split_options(cmd, r->split, true);
+            const model_entry& m = find_model(r->model);
+            if (cmd->count("--dropout") && m.label_loss_weight != 10)
+                throw input_error(std::string("train: --dropout sets EPIANN's rate; ") + m.name + " uses its authors' rates");
         }
         const auto s = run_training(request, !resume->empty());
         if (!world().root()) return;

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "device/cuda_network.hpp"
-#include "model.hpp"
+#include "models/epiann.hpp"
 
 namespace epiann {
 

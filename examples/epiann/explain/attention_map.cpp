@@ -9,9 +9,11 @@ namespace epiann {
 std::pair<std::size_t, std::size_t> bin_geometry::span(std::size_t k) const {
     if (k >= bins()) throw std::out_of_range("bin " + std::to_string(k) + " of " + std::to_string(bins()));
     const long long first = static_cast<long long>(k * pool) - static_cast<long long>(pad_before());
-    const auto begin = static_cast<std::size_t>(std::max(0LL, first));
-    const auto end_conv = static_cast<std::size_t>(std::min(static_cast<long long>(conv_length()), first + static_cast<long long>(pool)));
-    return {begin, end_conv + width - 1};
+    const long long begin_conv = std::max(0LL, first);
+    const long long end_conv = std::min(static_cast<long long>(conv_length()), first + static_cast<long long>(pool));
+    const long long shift = static_cast<long long>(lead), last = static_cast<long long>(window);
+    return {static_cast<std::size_t>(std::clamp(begin_conv - shift, 0LL, last)),
+            static_cast<std::size_t>(std::clamp(end_conv - shift + static_cast<long long>(width) - 1, 0LL, last))};
 }
 
 std::vector<float> column_max(std::span<const float> matrix, std::size_t rows, std::size_t cols) {

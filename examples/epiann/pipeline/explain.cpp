@@ -24,88 +24,13 @@
 #include "pipeline/runs.hpp"
 #include "tracks/coverage.hpp"
 #include "tracks/interactions.hpp"
-#include "train/checkpoint.hpp"
-#include "train/model_variants.hpp"
-#include "train/trainer.hpp"
+#include "explain/readout.hpp"
+#include "models/catalog.hpp"
 
 namespace epiann {
 namespace {
 
 namespace fs = std::filesystem;
-
-// One explained pair: its windows, probability, and each element's bin importance.
-struct explained_pair {
-    std::size_t pair = 0;
-    int label = 0;
-    double probability = 0;
-    pair_windows windows;
-    std::vector<float> enhancer_bins, promoter_bins;
-    std::size_t top_enhancer_bin = 0, top_promoter_bin = 0;  // the strongest cell of the enhancer-query matrix
-    float top_cell = 0;
-};
-
-// The report's example: the enhancer-query attention matrix (enhancer bins x promoter bins) of the most confident
-// positive pair.
-struct example_attention {
-    std::size_t index = SIZE_MAX;  // into the explained pairs
-    std::size_t rows = 0, cols = 0;
-    std::vector<float> matrix;
-};
-
-// Attention and probabilities of the chosen examples, batch by batch, on a network or its CUDA mirror.
-template <class Net>
-std::vector<explained_pair> attend_with(Net& net_ref, const window_examples& examples, int threads,
-                                        example_attention& example) {
-    Net* net = &net_ref;
-    helix::cpu_context ctx(threads > 0 ? threads : helix::cpu_context::default_threads());
-    ctx.training = false;
-    batch_tensors<Net> b;
-    std::vector<explained_pair> out;
-    constexpr std::size_t batch = 64;
-    for (std::size_t first = 0; first < examples.size(); first += batch) {
-        std::vector<std::size_t> items;
-        for (std::size_t i = first; i < std::min(examples.size(), first + batch); ++i) items.push_back(i);
-        b.fill(examples, items);
-        const auto result = net->forward(ctx, b.input());
-        for (std::size_t k = 0; k < items.size(); ++k) {
-            explained_pair e;
-            e.pair = examples.item(items[k]).pair;
-            e.label = examples.label(items[k]);
-            e.probability = 1 / (1 + std::exp(-double(result.first.data()[k])));
-            e.windows = examples.windows(items[k]);
-            const auto a = enhancer_attention(*net, k);  // LE' x LP'
-            const auto p = promoter_attention(*net, k);  // LP' x LE'
-            using a_view = decltype(a);
-            using p_view = decltype(p);
-            constexpr std::size_t le = a_view::shape_type::first, lp = p_view::shape_type::first;
-            const std::span<const float> am(a.data(), le * lp), pm(p.data(), lp * le);
-            e.promoter_bins = column_max(am, le, lp);
-            e.enhancer_bins = column_max(pm, lp, le);
-            const auto best = std::max_element(am.begin(), am.end()) - am.begin();
-            e.top_enhancer_bin = std::size_t(best) / lp;
-            e.top_promoter_bin = std::size_t(best) % lp;
-            e.top_cell = am[std::size_t(best)];
-            if (e.label == 1 && (example.index == SIZE_MAX || e.probability > out[example.index].probability)) {
-                example.index = out.size();
-                example.rows = le;
-                example.cols = lp;
-                example.matrix.assign(am.begin(), am.end());
-            }
-            out.push_back(std::move(e));
-        }
-    }
-    return out;
-}
-
-template <class Variant>
-std::vector<explained_pair> attend(const std::string& checkpoint, const window_examples& examples, int threads,
-                                   device_kind device, example_attention& example) {
-    auto net = std::make_unique<typename Variant::network>(
-        epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
-    load_model(checkpoint, *net);
-    return with_device(device, *net, [&](auto& on_device) { return attend_with(on_device, examples, threads, example); });
-}
-
 
 std::string fixed(double v, int digits = 4) {
     char buf[48];
@@ -122,7 +47,11 @@ struct truth_site {
 
 nlohmann::json run_explain(const explain_request& r) {
     const checkpoint_info info = read_checkpoint_info(r.checkpoint);
-    return with_model_variant(info.model, [&]<class Variant>() -> nlohmann::json {
+    const model_entry& m = find_model(info.model);
+    if (!m.explain)
+        throw input_error(std::string("explain: the ") + m.name + " model (" + m.architecture +
+                          ") has no attention, so there is none to show; `epiann evaluate` and `epiann predict` work on it");
+    {
         const fs::path out = r.out;
         // Every input is read and checked before the first output is written.
         if (r.truth.empty() != r.grammar.empty())
@@ -164,7 +93,7 @@ nlohmann::json run_explain(const explain_request& r) {
                     throw input_error(r.grammar + ": its cooperating pair " + a + " - " + b + " is not cooperating in " + r.truth +
                                       ": are the grammar and the truth of the same simulation?");
         }
-        dataset d = load_dataset(r.genome, r.pairs, info.split, Variant::enhancer_window, Variant::promoter_window);
+        dataset d = load_dataset(r.genome, r.pairs, info.split, (long long)m.enhancer_window, (long long)m.promoter_window);
         if (peak_file) {  // peaks of another assembly or naming style ("1" against "chr1") overlap nothing
             std::size_t on_genome = 0;
             for (const auto& c : d.g->chromosomes()) on_genome += peak_file->on(c, *d.g->length(c));
@@ -197,11 +126,11 @@ nlohmann::json run_explain(const explain_request& r) {
                                               : "the checkpoint's " + info.split.kind + " split leaves no test pairs in " + r.pairs +
                                                     " (give --set all to explain every pair)"));
         examples->set_scaler(info.scaler);
-        std::fprintf(stderr, "explaining %zu pairs\n", examples->size());
-        example_attention example;
-        const auto explained = attend<Variant>(r.checkpoint, *examples, r.threads, parse_device(r.device), example);
-        const bin_geometry eg{Variant::enhancer_window, Variant::sizes.width, Variant::sizes.pool};
-        const bin_geometry pg{Variant::promoter_window, Variant::sizes.width, Variant::sizes.pool};
+        std::fprintf(stderr, "explaining %zu pairs with %s\n", examples->size(), m.attention);
+        attention_readout readout = m.explain(r.checkpoint, *examples, r.threads, parse_device(r.device));
+        const auto& explained = readout.pairs;
+        const auto& example = readout.example;
+        const bin_geometry eg = readout.enhancer, pg = readout.promoter;
 
         // Tracks, top regions, top bin pairs.
         coverage_track importance;
@@ -277,7 +206,8 @@ nlohmann::json run_explain(const explain_request& r) {
             enhancer_scans.push_back({eg.window, regions_of(explained[i].enhancer_bins, eg), sites[enhancer_scan[i]]});
             promoter_scans.push_back({pg.window, regions_of(explained[i].promoter_bins, pg), sites[promoter_scan[i]]});
         }
-        nlohmann::json summary = {{"pairs", explained.size()}, {"windows_scanned", windows.size()}, {"motifs", motifs.size()}};
+        nlohmann::json summary = {{"model", m.name}, {"attention", m.attention}, {"pairs", explained.size()},
+                                  {"windows_scanned", windows.size()}, {"motifs", motifs.size()}};
         std::map<std::string, std::vector<motif_enrichment_row>> tables;
         for (const auto& [side, scans] : {std::pair{"enhancer", &enhancer_scans}, std::pair{"promoter", &promoter_scans}})
             for (int label : {1, 0}) {
@@ -407,10 +337,12 @@ nlohmann::json run_explain(const explain_request& r) {
             auto rounded = [](double v) { return std::round(v * 1e5) / 1e5; };
             nlohmann::json j = {{"pair", e.pair}, {"enhancer_name", pr.enhancer_name}, {"promoter_name", pr.promoter_name},
                                 {"probability", rounded(e.probability)}};
-            nlohmann::json values = nlohmann::json::array();
-            for (const float v : example.matrix) values.push_back(rounded(v));
-            j["attention"] = {{"rows", example.rows}, {"cols", example.cols}, {"values", values},
-                              {"meaning", "row: enhancer bin (query), column: promoter bin; rows sum to 1"}};
+            if (!example.matrix.empty()) {  // a model with a pair map
+                nlohmann::json values = nlohmann::json::array();
+                for (const float v : example.matrix) values.push_back(rounded(v));
+                j["attention"] = {{"rows", example.rows}, {"cols", example.cols}, {"values", values},
+                                  {"meaning", example.meaning}};
+            }
             for (const auto& [side, w, bins, g, scan, table] :
                  {std::tuple{"enhancer", e.windows.enhancer.span, &e.enhancer_bins, &eg, enhancer_scan[example.index], "enhancer_positives"},
                   std::tuple{"promoter", e.windows.promoter.span, &e.promoter_bins, &pg, promoter_scan[example.index], "promoter_positives"}}) {
@@ -461,7 +393,7 @@ nlohmann::json run_explain(const explain_request& r) {
         together.commit();
         directory.keep();
         return summary;
-    });
+    }
 }
 
 }  // namespace epiann

@@ -19,27 +19,13 @@
 #include "common/errors.hpp"
 #include "common/json_numbers.hpp"
 #include "common/output_paths.hpp"
+#include "models/catalog.hpp"
 #include "train/checkpoint.hpp"
-#include "train/model_variants.hpp"
 #include "train/trainer.hpp"
 
 namespace epiann {
 
-#if defined(EPIANN_WITH_CUDA)
-static_assert(state_on_device<cuda_network<paper_variant::network>> && state_on_device<cuda_network<small_variant::network>>,
-              "cuda_network keeps its state on the device: the trainer must take that path for it");
-#endif
-
 namespace {
-
-
-template <class Variant>
-nlohmann::json variant_json() {
-    return {{"name", Variant::name},
-            {"enhancer_window", Variant::enhancer_window},
-            {"promoter_window", Variant::promoter_window},
-            {"filters", Variant::sizes.filters}};
-}
 
 int thread_count(int threads) { return threads > 0 ? threads : helix::cpu_context::default_threads(); }
 
@@ -135,7 +121,8 @@ void check_request(const train_request& r, const std::string& where) {
     if (!(r.learning_rate >= 1e-30f && r.learning_rate <= 1e30f)) refuse("learning_rate", "from 1e-30 to 1e30");
     if (!(r.dropout >= 0 && r.dropout < 1)) refuse("dropout", "from 0 to below 1");
     if (r.threads < 0) refuse("threads", "0 (all cores) or more");
-    if (r.init != "paper" && r.init != "pytorch") refuse("init", "paper or pytorch");
+    if (!r.init.empty() && r.init != "paper" && r.init != "pytorch" && r.init != "keras")
+        refuse("init", "paper, pytorch or keras (empty: the model's own)");
 }
 
 checkpoint_info read_checkpoint_info(const std::string& checkpoint) {
@@ -168,6 +155,7 @@ nlohmann::json train_request::to_json() const {
             {"steps_per_epoch", steps_per_epoch}, {"validation_limit", validation_limit},
             {"batch_positives", batch_positives}, {"batch_negatives", batch_negatives},
             {"learning_rate", learning_rate},     {"dropout", dropout},   {"init", init}, {"augment_negatives", augment_negatives},
+            {"embedding", embedding},
             {"seed", seed},               {"threads", threads}};
 }
 
@@ -191,6 +179,7 @@ train_request train_request::from_json(const nlohmann::json& j) {
     r.dropout = number_at<float>(j, "dropout");
     r.init = j.value("init", std::string("paper"));
     r.augment_negatives = j.value("augment_negatives", false);
+    r.embedding = j.value("embedding", std::string());
     r.seed = number_at<std::uint64_t>(j, "seed");
     r.threads = number_at<int>(j, "threads");
     return r;
@@ -218,7 +207,11 @@ train_summary run_training(const train_request& request, bool resume) {
     r.genome = absolute_path(r.genome);
     r.pairs = absolute_path(r.pairs);
     r.split.file = absolute_path(r.split.file);
-    return with_model_variant(r.model, [&]<class Variant>() {
+    r.embedding = absolute_path(r.embedding);
+    const model_entry& m = find_model(r.model);
+    r.model = m.name;
+    if (r.init.empty()) r.init = m.default_init;
+    {
         namespace fs = std::filesystem;
         const auto started = std::chrono::steady_clock::now();
         communicator& comm = world();
@@ -230,6 +223,7 @@ train_summary run_training(const train_request& request, bool resume) {
         auto inputs = genome_inputs(r.genome);
         inputs.push_back({"--pairs", r.pairs});
         inputs.push_back({"--split-file", r.split.file});
+        inputs.push_back({"--embedding", r.embedding});
         refuse_overwriting_inputs(inputs, outputs);
         // Until the run's first file is written, a failure leaves nothing: no lock file, no directory it made.
         std::optional<new_output_directory> directory;
@@ -266,7 +260,7 @@ train_summary run_training(const train_request& request, bool resume) {
                                   run.string() + " --overwrite`");
             std::fprintf(stderr, "%s: no epoch had finished (no state.safetensors): the run starts from epoch 1\n", run.c_str());
         }
-        dataset d = load_dataset(r.genome, r.pairs, r.split, Variant::enhancer_window, Variant::promoter_window);
+        dataset d = load_dataset(r.genome, r.pairs, r.split, (long long)m.enhancer_window, (long long)m.promoter_window);
         if (!std::filesystem::is_regular_file(r.pairs) && comm.root())
             std::fprintf(stderr, "warning: %s is not a regular file (a pipe?): the run cannot be resumed from it\n", r.pairs.c_str());
         if (!r.split.file.empty()) {  // run.json and the checkpoints record the split the file holds
@@ -274,7 +268,7 @@ train_summary run_training(const train_request& request, bool resume) {
             r.split.fold = d.s->fold;
             r.split.seed = d.s->seed;
         }
-        d.windows.augmentation_offsets = window_options::augmentation(Variant::augment_first, Variant::augment_step, 20);
+        d.windows.augmentation_offsets = window_options::augmentation(m.augment_first, m.augment_step, 20);
         d.windows.augment_negatives = r.augment_negatives;
         auto training = d.examples(pair_set::train, true);
         auto validation = d.examples(pair_set::validation, false, r.validation_limit, r.seed);
@@ -297,7 +291,7 @@ train_summary run_training(const train_request& request, bool resume) {
             std::fprintf(stderr,
                      "training the %s model (%zu x %zu bp windows) on %zu examples (%zu pairs; %s shifted 20 times), "
                      "%zu batches per epoch; validation: %zu pairs\n",
-                     Variant::name, std::size_t(Variant::enhancer_window), std::size_t(Variant::promoter_window), training->size(),
+                     m.name, m.enhancer_window, m.promoter_window, training->size(),
                      d.s->indices(pair_set::train).size(), r.augment_negatives ? "all" : "positives",
                      plan.batches_per_epoch(), validation->size());
 
@@ -307,26 +301,33 @@ train_summary run_training(const train_request& request, bool resume) {
         o.learning_rate = r.learning_rate;
         o.dropout = r.dropout;
         o.init = r.init;
+        o.label_loss_weight = m.label_loss_weight;
         o.seed = r.seed;
         o.threads = thread_count(r.threads);
         o.run_dir = run;
         o.resume = resume;
         o.metadata = d.describe();
-        o.metadata["model"] = variant_json<Variant>();
+        o.metadata["model"] = m.describe();
         o.metadata["split"] = r.split.to_json();
         if (!r.split.file.empty()) o.metadata["split"]["file"] = r.split.file;  // evaluate rebuilds the split
         o.metadata["coordinates"] = scaler.to_json();
         o.metadata["seed"] = r.seed;
         o.metadata["train"] = {{"learning_rate", r.learning_rate}, {"dropout", r.dropout}, {"init", r.init}, {"augment_negatives", r.augment_negatives},
-                               {"augmentation", {Variant::augment_first, Variant::augment_step, 20}},
+                               {"augmentation", {m.augment_first, m.augment_step, 20}}, {"embedding", r.embedding},
                                {"batch_positives", r.batch_positives}, {"batch_negatives", r.batch_negatives},
                                {"steps_per_epoch", r.steps_per_epoch}, {"validation_limit", r.validation_limit}};
-        auto net = std::make_unique<typename Variant::network>(
-            epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(r.dropout));
+        train_job job;
+        job.options = std::move(o);
+        job.training = training.get();
+        job.plan = &plan;
+        job.validation = validation.get();
+        job.comm = &comm;
+        job.device = parse_device(r.device);
+        job.dropout = r.dropout;
+        job.embedding = r.embedding;
         const auto result = [&] {
             try {
-                return with_device(parse_device(r.device), *net,
-                                   [&](auto& on_device) { return train(on_device, o, *training, plan, *validation, comm); });
+                return m.train(job);
             } catch (const training_diverged&) {
                 // Diverged before any epoch finished: no run to resume, so none is left (a rerun needs no --overwrite).
                 if (comm.root() && !resume && !fs::exists(run / "state.safetensors")) {
@@ -345,7 +346,7 @@ train_summary run_training(const train_request& request, bool resume) {
         s.model_path = result.model_path;
         s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         return s;
-    });
+    }
 }
 
 nlohmann::json evaluation_result::to_json() const {
@@ -367,8 +368,9 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
                                  const std::optional<split_request>& split, int threads, const std::string& device,
                                  bool allow_seen_pairs) {
     const checkpoint_info info = read_checkpoint_info(checkpoint);
-    return with_model_variant(info.model, [&]<class Variant>() {
-        dataset d = load_dataset(genome, pairs, split ? *split : info.split, Variant::enhancer_window, Variant::promoter_window);
+    const model_entry& m = find_model(info.model);
+    {
+        dataset d = load_dataset(genome, pairs, split ? *split : info.split, (long long)m.enhancer_window, (long long)m.promoter_window);
         communicator& comm = world();
         // Figures on pairs the model was trained or selected on say nothing about new pairs.
         std::size_t seen_count = 0;
@@ -397,16 +399,10 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
         auto test = d.examples(pair_set::test, false);
         if (test->size() == 0) throw input_error("the split has no test pairs");
         test->set_scaler(info.scaler);
-        auto net = std::make_unique<typename Variant::network>(
-            epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
-        load_model(checkpoint, *net);
-        helix::cpu_context ctx(thread_count(threads));
         announce(comm, threads, "evaluation");
         evaluation_result r;
         r.seen_pairs = seen_count;
-        r.probabilities = with_device(parse_device(device), *net, [&](auto& on_device) {
-            return predict_probabilities(on_device, ctx, *test, 64, {}, comm, scores_on::root);
-        });
+        r.probabilities = m.predict(checkpoint, *test, thread_count(threads), parse_device(device), comm);
         if (comm.root()) {
             for (std::size_t i = 0; i < test->size(); ++i) {
                 r.pairs.push_back(test->item(i).pair);
@@ -417,30 +413,23 @@ evaluation_result run_evaluation(const std::string& checkpoint, const std::strin
         test.reset();  // it refers to d.pairs, which moves into the result
         r.source = std::move(d.pairs);
         return r;
-    });
+    }
 }
 
 prediction_result run_prediction(const std::string& checkpoint, const std::string& genome, const std::string& pairs,
                                  int threads, const std::string& device) {
     const checkpoint_info info = read_checkpoint_info(checkpoint);
-    return with_model_variant(info.model, [&]<class Variant>() {
-        dataset d = load_dataset(genome, pairs, std::nullopt, Variant::enhancer_window, Variant::promoter_window);
-        auto all = d.all_pairs();
-        all->set_scaler(info.scaler);
-        auto net = std::make_unique<typename Variant::network>(
-            epiann_spec<Variant::enhancer_window, Variant::promoter_window, Variant::sizes>(0.2f));
-        load_model(checkpoint, *net);
-        helix::cpu_context ctx(thread_count(threads));
-        communicator& comm = world();
-        announce(comm, threads, "prediction");
-        prediction_result r;
-        r.probabilities = with_device(parse_device(device), *net, [&](auto& on_device) {
-            return predict_probabilities(on_device, ctx, *all, 64, {}, comm, scores_on::root);
-        });
-        all.reset();  // it refers to d.pairs, which moves into the result
-        r.source = std::move(d.pairs);
-        return r;
-    });
+    const model_entry& m = find_model(info.model);
+    dataset d = load_dataset(genome, pairs, std::nullopt, (long long)m.enhancer_window, (long long)m.promoter_window);
+    auto all = d.all_pairs();
+    all->set_scaler(info.scaler);
+    communicator& comm = world();
+    announce(comm, threads, "prediction");
+    prediction_result r;
+    r.probabilities = m.predict(checkpoint, *all, thread_count(threads), parse_device(device), comm);
+    all.reset();  // it refers to d.pairs, which moves into the result
+    r.source = std::move(d.pairs);
+    return r;
 }
 
 }  // namespace epiann

@@ -1,5 +1,5 @@
 // The application's jobs, shared by the CLI commands and `epiann demo`:
-//   run_training    trains a model variant on a split (train/trainer.hpp), writing RUN/run.json (the request, so
+//   run_training    trains a model of the catalog (models/catalog.hpp) on a split (train/trainer.hpp), writing RUN/run.json (the request, so
 //                   `--resume RUN` needs nothing else), RUN/split.tsv, checkpoints and log.jsonl
 //   run_evaluation  scores the test set of the checkpoint's split (or another) with the best model: metrics, plus
 //                   the test pairs and their probabilities
@@ -26,7 +26,8 @@ struct train_request {
     std::size_t epochs = 40, patience = 5, steps_per_epoch = 0, validation_limit = 0;
     std::size_t batch_positives = 32, batch_negatives = 32;
     float learning_rate = 1e-3f, dropout = 0.2f;
-    std::string init = "paper";
+    std::string init;       // paper, pytorch or keras; empty: the model's own (paper for EPIANN, keras otherwise)
+    std::string embedding;  // a pre-trained 6-mer matrix (.npy) for the models with k-mer embeddings
     bool augment_negatives = false;  // shift training negatives like positives (see data/windows.hpp)
     std::uint64_t seed = 1;
     int threads = 0;

@@ -51,8 +51,11 @@ struct train_options {
     float learning_rate = 1e-3f;
     float dropout = 0.2f;
     float label_loss_weight = 10;  // the paper's 10 x BCE
-    // "paper": truncated normal sd 0.1, biases 0.1 (the original TensorFlow code); "pytorch": U(+-1/sqrt(fan_in))
+    // "paper": truncated normal sd 0.1, biases 0.1 (the original TensorFlow code); "pytorch": U(+-1/sqrt(fan_in));
+    // "keras": Glorot uniform, biases 0 (Keras' defaults, the other published models' initialisation)
     std::string init = "paper";
+    // Called after a fresh initialisation (not on resume): a pre-trained embedding is loaded here.
+    std::function<void()> after_init;
     std::uint64_t seed = 1;
     int threads = 0;  // 0: OpenMP's default
     std::size_t eval_batch = 64;
@@ -67,6 +70,7 @@ struct train_options {
 struct epoch_record {
     std::size_t epoch = 0, steps = 0, examples = 0;
     double train_loss = 0, validation_loss = 0, validation_auroc = 0, validation_aupr = 0, seconds = 0;
+    double train_seconds = 0;  // of `seconds`, the training steps alone (without validation)
     bool best = false;
 };
 
@@ -79,6 +83,7 @@ inline void to_json(nlohmann::json& j, const epoch_record& r) {
          {"validation_auroc", std::isnan(r.validation_auroc) ? nlohmann::json() : nlohmann::json(r.validation_auroc)},
          {"validation_aupr", std::isnan(r.validation_aupr) ? nlohmann::json() : nlohmann::json(r.validation_aupr)},
          {"seconds", r.seconds},
+         {"train_seconds", r.train_seconds},
          {"best", r.best}};
 }
 
@@ -91,6 +96,7 @@ inline void from_json(const nlohmann::json& j, epoch_record& r) {
     r.validation_auroc = j.at("validation_auroc").is_null() ? NAN : j.at("validation_auroc").get<double>();
     r.validation_aupr = j.at("validation_aupr").is_null() ? NAN : j.at("validation_aupr").get<double>();
     r.seconds = number_at<double>(j, "seconds");
+    r.train_seconds = j.contains("train_seconds") ? number_at<double>(j, "train_seconds") : r.seconds;  // older logs
     r.best = j.at("best");
 }
 
@@ -204,21 +210,36 @@ struct batch_tensors {
     auto input() const { return helix::make_pair_view(enhancer.cview(), promoter.cview()); }
 };
 
-// EPIANN's loss on the latest forward pass; writes the output gradient when `with_gradient`. `share` scales the
-// whole loss: a rank holding n of a batch's N examples passes n / N, so that the ranks' losses (and gradients) sum
-// to those of the batch's mean.
+namespace detail {
+// The interaction logits of a forward pass: EPIANN's output is (logit, coordinates), the other models' the logit.
+template <class Output>
+const auto& logits_of(const Output& out) {
+    if constexpr (requires { out.first; }) return out.first;
+    else return out;
+}
+}  // namespace detail
+
+// The model's loss on the latest forward pass; writes the output gradient when `with_gradient`. EPIANN's: label_weight
+// x BCE(logit) + MSE of both coordinate heads; a model whose output is the logit alone: label_weight x BCE. `share`
+// scales the whole loss: a rank holding n of a batch's N examples passes n / N, so that the ranks' losses (and
+// gradients) sum to those of the batch's mean.
 template <class Net, class Output>
 double epiann_loss(const Output& out, const batch_tensors<Net>& b, float label_weight, bool with_gradient,
                    float share = 1) {
     using helix::bce_with_logits;
     using helix::mse;
-    if (!with_gradient)
-        return bce_with_logits(out.first, b.label.cview(), {}, label_weight * share) +
-               mse(out.second.first, b.enhancer_coords.cview(), {}, share) +
-               mse(out.second.second, b.promoter_coords.cview(), {}, share);
-    return bce_with_logits(out.first, b.label.cview(), out.gradient.first, label_weight * share) +
-           mse(out.second.first, b.enhancer_coords.cview(), out.gradient.second.first, share) +
-           mse(out.second.second, b.promoter_coords.cview(), out.gradient.second.second, share);
+    if constexpr (!helix::is_pair_v<typename Net::output>) {
+        if (!with_gradient) return bce_with_logits(out, b.label.cview(), {}, label_weight * share);
+        return bce_with_logits(out, b.label.cview(), out.gradient, label_weight * share);
+    } else {
+        if (!with_gradient)
+            return bce_with_logits(out.first, b.label.cview(), {}, label_weight * share) +
+                   mse(out.second.first, b.enhancer_coords.cview(), {}, share) +
+                   mse(out.second.second, b.promoter_coords.cview(), {}, share);
+        return bce_with_logits(out.first, b.label.cview(), out.gradient.first, label_weight * share) +
+               mse(out.second.first, b.enhancer_coords.cview(), out.gradient.second.first, share) +
+               mse(out.second.second, b.promoter_coords.cview(), out.gradient.second.second, share);
+    }
 }
 
 struct scored_set {
@@ -256,7 +277,8 @@ void score_batches(Net& net, helix::cpu_context& ctx, const example_set& set, st
         const std::span<const std::size_t> chunk(items.data() + first, std::min(batch, items.size() - first));
         b.fill(set, chunk);
         const auto out = net.forward(ctx, b.input());
-        for (std::size_t j = 0; j < chunk.size(); ++j) probabilities.push_back(1 / (1 + std::exp(-double(out.first.data()[j]))));
+        const float* logits = logits_of(out).data();
+        for (std::size_t j = 0; j < chunk.size(); ++j) probabilities.push_back(1 / (1 + std::exp(-double(logits[j]))));
         on_batch(out, b, chunk);
     }
     ctx.training = was_training;
@@ -349,8 +371,11 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             net.init(opt.seed, helix::init::fan_in_uniform{});
         else if (opt.init == "paper")
             net.init(opt.seed, helix::init::truncated_normal{});
+        else if (opt.init == "keras")
+            net.init(opt.seed, helix::init::glorot_uniform{});
         else
-            throw input_error("unknown initialisation \"" + opt.init + "\": expected paper or pytorch");
+            throw input_error("unknown initialisation \"" + opt.init + "\": expected paper, pytorch or keras");
+        if (opt.after_init) opt.after_init();
     }
     // Every rank must hold the same parameters: at the start (a rank that read another state file, from a file system
     // the others do not see, would silently train something else) and after each epoch (an MPI library whose sum
@@ -455,6 +480,7 @@ train_result train(Net& net, const train_options& opt, const example_set& traini
             if (next_ready) current = 1 - current;
         }
         ctx.share = {};
+        record.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (!ranks_agree(epoch + 1))
             throw std::runtime_error("the ranks hold different parameters after epoch " + std::to_string(epoch + 1) +
                                      ": the MPI sum gave different bits on different ranks");

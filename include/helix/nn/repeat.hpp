@@ -105,8 +105,11 @@ struct per_repeat_copy {
         }
 
         void describe(param_list& pl) const {
-            for (std::size_t c = 0; c < N; ++c)
-                pl.child("r" + std::to_string(c), c * copy_size, [&](param_list& p) { layer.describe(p); });
+            for (std::size_t c = 0; c < N; ++c) {
+                std::string part = "r";  // appended, not "r" + to_string: GCC 12 warns falsely (-Wrestrict) on that
+                part += std::to_string(c);
+                pl.child(part, c * copy_size, [&](param_list& p) { layer.describe(p); });
+            }
         }
 
         // Inspection: one child, the layer with this application's set, "r<K>".

@@ -1,0 +1,161 @@
+// make_entry<Variant>(): a model_entry whose jobs (train, predict, explain) are instantiated for one model. Only the
+// model's own translation unit (models/<name>.cpp) includes this header. A Variant provides:
+//   name, architecture, size, summary, enhancer_window, promoter_window, augment_first, augment_step,
+//   default_init, label_loss_weight, cuda, attention (C strings and numbers, as model_entry names them), and
+//   map_meaning (what a cell of its pair map is; "" without one);
+//   spec(dropout): the composition (network_of<Variant> is the network it makes);
+// and, when `attention` is not empty, enhancer_bins() and promoter_bins() (bin_geometry) and
+//   read_attention(net, b) -> pair_attention: sample b of the latest forward pass.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <helix/io/pretrained.hpp>
+
+#include "common/errors.hpp"
+#include "models/catalog.hpp"
+#include "models/epiann.hpp"
+#include "train/checkpoint.hpp"
+
+namespace epiann {
+
+template <class Variant>
+using network_of = helix::network<epiann_input<Variant::enhancer_window, Variant::promoter_window>,
+                                  decltype(Variant::spec(0.2f)), float>;
+
+}  // namespace epiann
+
+namespace epiann::detail {
+
+inline int threads_or_default(int threads) { return threads > 0 ? threads : helix::cpu_context::default_threads(); }
+
+// f(net) on the host network, or on its CUDA mirror for a model the CUDA build covers.
+template <class Variant, class F>
+decltype(auto) on_device(device_kind device, network_of<Variant>& net, F&& f) {
+    if constexpr (Variant::cuda) {
+        return with_device(device, net, std::forward<F>(f));
+    } else {
+        if (device == device_kind::cuda)
+            throw input_error(std::string("--device cuda: the CUDA build covers the EPIANN models (paper, small), not ") +
+                              Variant::name + "; use --device cpu");
+        return std::forward<F>(f)(net);
+    }
+}
+
+template <class Variant>
+std::unique_ptr<network_of<Variant>> make_network(float dropout) {
+    return std::make_unique<network_of<Variant>>(Variant::spec(dropout));
+}
+
+// Every `*embedding.weight` of the network (one table per side) from one .npy matrix.
+template <class Net>
+void load_embeddings(Net& net, const std::string& path, const char* model) {
+    std::size_t loaded = 0;
+    for (const auto& p : net.parameter_info()) {
+        const std::string& n = p.name;
+        if (n.size() >= 16 && n.compare(n.size() - 16, 16, "embedding.weight") == 0) {
+            try {
+                helix::load_parameter_npy(net, n, path);
+            } catch (const helix::io_error& e) {
+                throw input_error(std::string("--embedding: ") + e.what());
+            }
+            ++loaded;
+        }
+    }
+    if (loaded == 0)
+        throw input_error(std::string("--embedding ") + path + ": the " + model +
+                          " model has no k-mer embedding to load it into (speid, paper and small read one-hot DNA)");
+}
+
+template <class Variant>
+train_result train_model(const train_job& job) {
+    auto net = make_network<Variant>(job.dropout);
+    train_options o = job.options;
+    if (!job.embedding.empty()) {
+        load_embeddings(*net, job.embedding, Variant::name);  // checked before the first epoch
+        o.after_init = [&net, path = job.embedding] { load_embeddings(*net, path, Variant::name); };
+    }
+    return on_device<Variant>(job.device, *net, [&](auto& n) {
+        return train(n, o, *job.training, *job.plan, *job.validation, *job.comm);
+    });
+}
+
+template <class Variant>
+std::vector<double> predict_model(const std::string& checkpoint, const example_set& set, int threads, device_kind device,
+                                  communicator& comm) {
+    auto net = make_network<Variant>(0.2f);
+    load_model(checkpoint, *net);
+    helix::cpu_context ctx(threads_or_default(threads));
+    return on_device<Variant>(device, *net, [&](auto& n) {
+        return predict_probabilities(n, ctx, set, 64, {}, comm, scores_on::root);
+    });
+}
+
+template <class Variant>
+attention_readout explain_model(const std::string& checkpoint, const window_examples& examples, int threads,
+                                device_kind device) {
+    attention_readout r;
+    if constexpr (Variant::attention[0] == '\0') {
+        throw std::logic_error(std::string(Variant::name) + " has no attention to explain");
+    } else {
+        auto net = make_network<Variant>(0.2f);
+        load_model(checkpoint, *net);
+        r.kind = Variant::attention;
+        r.example.meaning = Variant::map_meaning;
+        r.enhancer = Variant::enhancer_bins();
+        r.promoter = Variant::promoter_bins();
+        on_device<Variant>(device, *net, [&](auto& n) {
+            helix::cpu_context ctx(threads_or_default(threads));
+            ctx.training = false;
+            batch_tensors<network_of<Variant>> b;
+            constexpr std::size_t batch = 64;
+            for (std::size_t first = 0; first < examples.size(); first += batch) {
+                std::vector<std::size_t> items;
+                for (std::size_t i = first; i < std::min(examples.size(), first + batch); ++i) items.push_back(i);
+                b.fill(examples, items);
+                const auto& out = n.forward(ctx, b.input());
+                const float* logits = detail::logits_of(out).data();
+                for (std::size_t k = 0; k < items.size(); ++k) {
+                    explained_pair e;
+                    e.pair = examples.item(items[k]).pair;
+                    e.label = examples.label(items[k]);
+                    e.probability = 1 / (1 + std::exp(-double(logits[k])));
+                    e.windows = examples.windows(items[k]);
+                    take_attention(e, Variant::read_attention(n, k), r.pairs.size(), r.pairs, r.example);
+                    r.pairs.push_back(std::move(e));
+                }
+            }
+            return 0;
+        });
+    }
+    return r;
+}
+
+// Trainable values (buffers such as batch_norm's running statistics excluded), from the model's description alone.
+template <class Variant>
+std::size_t trainable_values() {
+    const auto bound = std::make_unique<typename network_of<Variant>::bound_type>(Variant::spec(0.2f));
+    helix::param_list list;
+    bound->describe(list);
+    std::size_t n = 0;
+    for (const auto& p : list.items())
+        if (p.kind != helix::param_kind::buffer) n += p.size;
+    return n;
+}
+
+}  // namespace epiann::detail
+
+namespace epiann {
+
+template <class Variant>
+constexpr model_entry make_entry() {
+    return {Variant::name, Variant::architecture, Variant::size, Variant::summary, Variant::enhancer_window,
+            Variant::promoter_window, Variant::augment_first, Variant::augment_step, Variant::default_init,
+            Variant::label_loss_weight, Variant::cuda, Variant::attention, &detail::trainable_values<Variant>,
+            &detail::train_model<Variant>, &detail::predict_model<Variant>,
+            Variant::attention[0] == '\0' ? nullptr : &detail::explain_model<Variant>};
+}
+
+}  // namespace epiann
