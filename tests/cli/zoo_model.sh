@@ -40,6 +40,8 @@ else
     [[ -s "explained/$f" ]] || fail "explain: $f missing or empty"
   done
   grep -q "\"model\": \"$model\"" explained/summary.json || fail "summary.json does not name the model"
+  run "$epiann" report run --explain explained --out report.html
+  grep -q "Attention along the example enhancer window" report.html || fail "the report has no attention tracks"
   # A pre-trained matrix of the wrong size is refused, naming the parameter and both shapes.
   python3 -c "
 import struct,sys

@@ -336,7 +336,7 @@ nlohmann::json run_explain(const explain_request& r) {
             const auto& pr = d.pairs.pairs[e.pair];
             auto rounded = [](double v) { return std::round(v * 1e5) / 1e5; };
             nlohmann::json j = {{"pair", e.pair}, {"enhancer_name", pr.enhancer_name}, {"promoter_name", pr.promoter_name},
-                                {"probability", rounded(e.probability)}};
+                                {"probability", rounded(e.probability)}, {"model", m.name}, {"attention_kind", readout.kind}};
             if (!example.matrix.empty()) {  // a model with a pair map
                 nlohmann::json values = nlohmann::json::array();
                 for (const float v : example.matrix) values.push_back(rounded(v));

@@ -292,22 +292,27 @@ void example_section(html_report& r, const fs::path& explain) {
     r.paragraph("The test positive the model is most confident about: " + svg::escape(x.value("enhancer_name", std::string())) +
                 " with " + svg::escape(x.value("promoter_name", std::string())) + ", probability " +
                 fixed(x.value("probability", NAN), 3) + ".");
-    const auto& a = x.at("attention");
-    const std::size_t rows = a.at("rows"), cols = a.at("cols");
-    std::vector<std::vector<double>> values(rows, std::vector<double>(cols));
-    for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t j = 0; j < cols; ++j) values[i][j] = a.at("values")[i * cols + j].get<double>();
-    auto labels = [](const json& element, std::size_t n) {
-        std::vector<std::string> out(n);
-        const auto& spans = element.at("bin_spans");
-        for (std::size_t k = 0; k < n && k < spans.size(); k += 5) out[k] = std::to_string(spans[k][0].get<long long>());
-        return out;
-    };
-    r.figure("Attention of the example pair",
-             svg::heatmap("Attention of the example pair", values, labels(x.at("enhancer"), rows), labels(x.at("promoter"), cols),
-                          "promoter bin (start inside the window, bp)", "enhancer bin"),
-             "Each row is an enhancer bin (44 bp at a 30 bp stride in the paper's model) asking which promoter bins matter; "
-             "rows sum to 1. Bright columns are promoter bins many enhancer bins attend to.");
+    if (x.contains("attention")) {  // a model with a pair map (EPIANN, EPI-Trans); the others have per-side weights only
+        const auto& a = x.at("attention");
+        const std::size_t rows = a.at("rows"), cols = a.at("cols");
+        std::vector<std::vector<double>> values(rows, std::vector<double>(cols));
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < cols; ++j) values[i][j] = a.at("values")[i * cols + j].get<double>();
+        auto labels = [](const json& element, std::size_t n) {
+            std::vector<std::string> out(n);
+            const auto& spans = element.at("bin_spans");
+            for (std::size_t k = 0; k < n && k < spans.size(); k += 5) out[k] = std::to_string(spans[k][0].get<long long>());
+            return out;
+        };
+        r.figure("Attention of the example pair",
+                 svg::heatmap("Attention of the example pair", values, labels(x.at("enhancer"), rows), labels(x.at("promoter"), cols),
+                              "promoter bin (start inside the window, bp)", "enhancer bin"),
+                 "Each row is an enhancer bin asking which promoter bins matter (" + svg::escape(a.value("meaning", std::string())) +
+                     "). Bright columns are promoter bins many enhancer bins attend to.");
+    } else {
+        r.paragraph("This model's attention is per side (" + svg::escape(x.value("attention_kind", std::string("its attention"))) +
+                    "), so there is no enhancer-by-promoter map to draw; the tracks below show each side's importance.");
+    }
     r.figure("Attention along the example enhancer window", element_tracks("enhancer", x.at("enhancer")),
              "Importance per base (the largest attention any promoter bin pays to the enhancer bin covering it), the top "
              "attention regions, sites of the ten most enriched motifs, and, on simulated data, the planted sites and the "
