@@ -21,7 +21,7 @@ auto epi_dlmh_spec() {
     using namespace helix;
     auto branch = []<std::size_t Width, std::size_t Pool>() {
         return seq{kmer_embedding<Dim>(), same_padding<Width>{},  // Keras padding='same': zero vectors around
-                   with_name<"conv">(conv1d_relu_max_pool1d<Filters, Width, Pool, Pool, padding::valid, bias::on>{}),
+                   with_name<"conv">(conv1d<Filters, Width, bias::on>{}), relu{}, max_pool1d<Pool>{},
                    with_name<"norm">(keras_batch_norm()), dropout{0.5f},
                    with_name<"bigru">(bidirectional{keras_gru<Gru>{}}),
                    with_name<"attention">(attention_pooling<Att>{})};  // <2 Gru>

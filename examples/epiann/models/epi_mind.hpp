@@ -27,7 +27,7 @@ auto epi_mind_spec() {
             with_name<"feed_forward">(residual{seq{dense<FeedForward>{}, relu{}, dense<Channels>{}}}),
             per_repeat{layer_norm{1e-8}}});
     const auto branch = seq{kmer_embedding<Dim>(),
-                            with_name<"conv">(conv1d_relu_max_pool1d<Channels, Width, Pool, Pool, padding::valid, bias::on>{}),
+                            with_name<"conv">(conv1d<Channels, Width, bias::on>{}), relu{}, max_pool1d<Pool>{},
                             sinusoidal_positions{}, dropout{0.1f},
                             with_name<"encoder">(encoder),
                             global_max_pool{}};  // <Channels>

@@ -23,7 +23,7 @@ auto epi_trans_spec() {
     using namespace helix;
     auto branch = []<std::size_t Width, std::size_t Pool>() {
         return seq{kmer_embedding<Dim>(),
-                   with_name<"conv">(conv1d_relu_max_pool1d<Channels, Width, Pool, Pool, padding::valid, bias::on>{})};
+                   with_name<"conv">(conv1d<Channels, Width, bias::on>{}), relu{}, max_pool1d<Pool>{}};
     };
     return seq{with_name<"branches">(halves{with_name<"enhancer">(branch.template operator()<EnhancerWidth, EnhancerPool>()),
                                             with_name<"promoter">(branch.template operator()<PromoterWidth, PromoterPool>())}),

@@ -18,7 +18,7 @@ template <std::size_t Dim, std::size_t Filters, std::size_t Width, std::size_t P
 auto epivan_spec() {
     using namespace helix;
     const auto branch = seq{kmer_embedding<Dim>(),  // two tables, both trainable (halves, not twin)
-                            with_name<"conv">(conv1d_relu_max_pool1d<Filters, Width, Pool, Pool, padding::valid, bias::on>{})};
+                            with_name<"conv">(conv1d<Filters, Width, bias::on>{}), relu{}, max_pool1d<Pool>{}};
     return seq{with_name<"branches">(halves{with_name<"enhancer">(branch), with_name<"promoter">(branch)}),
                concat<axis::length>{},  // <LE' + LP', Filters>
                with_name<"norm">(keras_batch_norm()), dropout{0.5f},

@@ -41,7 +41,7 @@ child_result run_child(const std::vector<std::string>& args, const fs::path& log
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);  // a live log, never a result
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     const auto started = std::chrono::steady_clock::now();
     pid_t pid = 0;
