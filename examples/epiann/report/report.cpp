@@ -18,6 +18,7 @@
 #include "common/json_numbers.hpp"
 #include "common/line_reader.hpp"
 #include "evaluate/curve_json.hpp"
+#include "models/catalog.hpp"
 #include "report/svg.hpp"
 
 namespace epiann {
@@ -34,6 +35,28 @@ std::optional<json> read_json(const fs::path& path) {
     } catch (const json::exception& e) {
         throw input_error(path.string() + ": not valid JSON (" + json_problem(e) + ")");
     }
+}
+
+// The run's architecture (run.json names its model; a run from before the catalog is EPIANN) and what its training
+// loss is, for the report's labels.
+struct run_model {
+    std::string architecture = "EPIANN";
+    std::string loss = "10 x BCE + coordinate MSE";  // plain text (the chart escapes it)
+};
+
+run_model run_model_of(const fs::path& run) {
+    run_model m;
+    const auto request = read_json(run / "run.json");
+    if (!request || !request->contains("model") || !request->at("model").is_string()) return m;
+    try {
+        const model_entry& entry = find_model(request->at("model").get<std::string>());
+        m.architecture = entry.architecture;
+        if (entry.label_loss_weight == 1.0f) m.loss = "BCE";
+    } catch (const input_error&) {  // a model this build does not know: say so rather than guess
+        m.architecture = request->at("model").get<std::string>();
+        m.loss = "training loss";
+    }
+    return m;
 }
 
 // Rows of a tab-separated file with a header line, as maps from column name to field.
@@ -150,7 +173,7 @@ svg::series curve_series(const std::string& label, const json& points, const std
     return s;
 }
 
-void training_section(html_report& r, const fs::path& run) {
+void training_section(html_report& r, const fs::path& run, const run_model& model) {
     r.heading("Training");
     const fs::path log = run / "log.jsonl";
     if (!fs::exists(log)) return r.missing("Training curves", log);
@@ -175,17 +198,21 @@ void training_section(html_report& r, const fs::path& run) {
         examples += j.value("examples", std::size_t{0});
         seconds += j.value("seconds", 0.0);
     }
-    std::string setup;
+    std::string setup, kind = "chromosome";
     if (const auto request = read_json(run / "run.json")) {
         const auto& q = *request;
-        setup = "Model <b>" + svg::escape(q.value("model", std::string("?"))) + "</b>, split <b>" +
-                svg::escape(q.at("split").value("kind", std::string("?"))) + "</b>, pairs " +
+        kind = q.at("split").value("kind", std::string("?"));
+        setup = "Model <b>" + svg::escape(q.value("model", std::string("?"))) + "</b>, split <b>" + svg::escape(kind) + "</b>, pairs " +
                 svg::escape(q.value("pairs", std::string("?"))) + ", genome " + svg::escape(q.value("genome", std::string("?"))) +
                 ". ";
     }
     r.paragraph(setup + std::to_string(train.points.size()) + " epochs, " + std::to_string(examples) + " training examples in " +
-                fixed(seconds / 60, 1) + " min. Validation pairs come from their own chromosomes; the test set was not seen.");
-    svg::axes loss{"Training curves: loss", "epoch", "loss (10 x BCE + coordinate MSE)"};
+                fixed(seconds / 60, 1) + " min. " +
+                (kind == "chromosome" ? "Validation pairs come from their own chromosomes; the test set was not seen."
+                 : kind == "paper"    ? "Validation and test pairs were drawn at random from the same chromosomes as the training "
+                                        "pairs (the paper's split); the test set was not seen."
+                                      : "The test set was not seen."));
+    svg::axes loss{"Training curves: loss", "epoch", "loss (" + model.loss + ")"};
     loss.fit = true;
     svg::axes quality{"Training curves: validation AUROC and AUPR", "epoch", "score", 0, 0, 0, 1};
     quality.fit = false;
@@ -206,7 +233,7 @@ std::vector<json> audit_rows_for(const json& audit, const std::string& split_kin
     return rows;
 }
 
-void evaluation_section(html_report& r, const report_request& q) {
+void evaluation_section(html_report& r, const report_request& q, const run_model& model) {
     r.heading("Held-out test pairs");
     const auto evaluation = read_json(q.run / "evaluation.json");
     const auto audit = q.audit.empty() ? std::nullopt : read_json(q.audit);
@@ -214,11 +241,11 @@ void evaluation_section(html_report& r, const report_request& q) {
     if (const auto request = read_json(q.run / "run.json")) kind = request->at("split").value("kind", kind);
     if (!evaluation) return r.missing("Test metrics, ROC and PR curves", q.run / "evaluation.json");
     const auto& e = *evaluation;
-    std::vector<std::vector<std::string>> rows{{"EPIANN (this model)", fixed(e.value("auroc", NAN)), fixed(e.value("aupr", NAN)),
+    std::vector<std::vector<std::string>> rows{{model.architecture + " (this model)", fixed(e.value("auroc", NAN)), fixed(e.value("aupr", NAN)),
                                                 fixed(e.value("f1_at_0.5", NAN)), fixed(e.value("best_f1", NAN))}};
     const std::vector<std::string> colors{"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b"};
-    std::vector<svg::series> roc{curve_series("EPIANN", e.at("roc"), "#000000", false)};
-    std::vector<svg::series> pr{curve_series("EPIANN", e.at("pr"), "#000000", false)};
+    std::vector<svg::series> roc{curve_series(model.architecture, e.at("roc"), "#000000", false)};
+    std::vector<svg::series> pr{curve_series(model.architecture, e.at("pr"), "#000000", false)};
     if (audit) {
         std::size_t k = 0;
         for (const auto& row : audit_rows_for(*audit, kind)) {
@@ -241,7 +268,7 @@ void evaluation_section(html_report& r, const report_request& q) {
     if (!audit) r.missing("Leak canaries", q.audit.empty() ? fs::path("audit.json") : q.audit);
     r.raw("<div class=\"figures\">");
     r.figure("ROC curves on the test pairs", svg::line_chart({"ROC curves on the test pairs", "false positive rate", "true positive rate"}, roc, 480, 360),
-             "EPIANN (black) against the leak canaries and the marginal-motif baseline (dashed) on the same test pairs.");
+             svg::escape(model.architecture) + " (black) against the leak canaries and the marginal-motif baseline (dashed) on the same test pairs.");
     const double rate = e.value("positive_rate", 0.0);
     pr.push_back({"random (positive rate)", {{0, rate}, {1, rate}}, "#999999", true});
     r.figure("Precision-recall curves on the test pairs",
@@ -435,11 +462,15 @@ report_summary write_report(const report_request& q) {
     std::time_t now = std::time(nullptr);
     char date[32];
     std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-    r.paragraph("Written by <code>epiann report</code> on " + std::string(date) + " from " + svg::escape(q.run.string()) +
-                ". EPIANN (Mao, Kostka and Chikina 2017) predicts whether an enhancer and a promoter interact from their DNA " +
-                "alone; its attention says which parts of each sequence it used.");
-    training_section(r, q.run);
-    evaluation_section(r, q);
+    const run_model model = run_model_of(q.run);
+    const std::string what = model.architecture == "EPIANN"
+                                 ? ". EPIANN (Mao, Kostka and Chikina 2017) predicts whether an enhancer and a promoter interact "
+                                   "from their DNA alone; its attention says which parts of each sequence it used."
+                                 : ". " + svg::escape(model.architecture) + ", one of the published sequence-only models "
+                                   "(epiann models), predicts whether an enhancer and a promoter interact from their DNA alone.";
+    r.paragraph("Written by <code>epiann report</code> on " + std::string(date) + " from " + svg::escape(q.run.string()) + what);
+    training_section(r, q.run, model);
+    evaluation_section(r, q, model);
     const grammar_motifs grammar = read_grammar(q.grammar);
     if (q.explain.empty()) {
         r.missing("Attention, motifs and TF pairs", std::string("no explain directory given"));
@@ -448,7 +479,7 @@ report_summary write_report(const report_request& q) {
         example_section(r, q.explain);
         enrichment_section(r, q.explain, grammar);
     }
-    helix::write_file_atomically(q.out, r.html("EPIANN report"));
+    helix::write_file_atomically(q.out, r.html(model.architecture + " report"));
     return {r.figures(), r.missing_sections()};
 }
 
