@@ -43,7 +43,7 @@ else
   run "$epiann" report run --explain explained --out report.html
   grep -q "Attention along the example enhancer window" report.html || fail "the report has no attention tracks"
   # It names the run's architecture, not EPIANN, and labels the loss it was trained with (BCE alone).
-  grep -q "(this model)" report.html && ! grep -q "EPIANN (this model)\|<title>EPIANN" report.html \
+  grep -q "one of the published sequence-only models" report.html && ! grep -q "<title>EPIANN report" report.html \
     || fail "the report calls the $model run EPIANN"
   grep -q "loss (BCE)" report.html || fail "the report's loss axis is not BCE"
   # A pre-trained matrix of the wrong size is refused, naming the parameter and both shapes.
