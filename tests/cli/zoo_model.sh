@@ -29,8 +29,16 @@ run "$epiann" predict --checkpoint run/model.safetensors --genome "$genome" --pa
 cmp <(cut -f5 eval/test_predictions.tsv) <(cut -f5 scores.tsv) || fail "predict differs from evaluate"
 
 if [[ "$model" == speid* ]]; then
-  expect 2 "has no attention" "$epiann" explain --checkpoint run/model.safetensors --genome "$genome" --pairs "$pairs" --out explained
+  expect 2 "has no attention" "$epiann" explain --checkpoint run/model.safetensors --genome "$genome" --pairs "$pairs" \
+    --methods attention --out explained
   [[ ! -e explained ]] || fail "a refused explain left explained/"
+  # Without attention it is explained by input x gradient (one-hot input: gradients reach the bases).
+  run "$epiann" explain --checkpoint run/model.safetensors --genome "$genome" --pairs "$pairs" --truth "$demo/data/truth.tsv" \
+    --grammar "$demo/data/grammar.tsv" --max-pairs 40 --permutations 5 --out explained --threads 2
+  for f in importance_input_x_gradient.bw top_regions_input_x_gradient.bed motif_enrichment_input_x_gradient.tsv summary.json; do
+    [[ -s "explained/$f" ]] || fail "explain: $f missing or empty"
+  done
+  grep -q '"method": "input_x_gradient"' explained/summary.json || fail "summary.json does not name input_x_gradient"
   expect 2 "has no k-mer embedding" "$epiann" train --genome "$genome" --pairs "$pairs" --model "$model" --out run2 \
     --embedding "$work/nothing.npy"
 else
@@ -40,6 +48,10 @@ else
     [[ -s "explained/$f" ]] || fail "explain: $f missing or empty"
   done
   grep -q "\"model\": \"$model\"" explained/summary.json || fail "summary.json does not name the model"
+  # Gradients do not reach the bases through a 6-mer embedding: gradient methods are refused, before any output.
+  expect 2 "reads 6-mer tokens" "$epiann" explain --checkpoint run/model.safetensors --genome "$genome" --pairs "$pairs" \
+    --methods attention,saliency --out refused
+  [[ ! -e refused ]] || fail "a refused explain left refused/"
   run "$epiann" report run --explain explained --out report.html
   grep -q "Attention along the example enhancer window" report.html || fail "the report has no attention tracks"
   # It names the run's architecture, not EPIANN, and labels the loss it was trained with (BCE alone).

@@ -1,4 +1,4 @@
-// epiann explain: attention tracks, top regions, motif and TF-pair enrichment (pipeline/explain.hpp).
+// epiann explain: attention and attribution tracks, top regions, motif and TF-pair enrichment (pipeline/explain.hpp).
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -13,7 +13,7 @@ namespace epiann::cli {
 void add_explain_command(CLI::App& app) {
     auto r = std::make_shared<explain_request>();
     r->motifs = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
-    auto* cmd = app.add_subcommand("explain", "Attention tracks, top regions, motif and TF-pair enrichment of a trained model");
+    auto* cmd = app.add_subcommand("explain", "Attention and attribution tracks, top regions, motif and TF-pair enrichment of a trained model");
     cmd->add_option("--checkpoint", r->checkpoint, "Model checkpoint (RUN/model.safetensors)")->required();
     cmd->add_option("--genome", r->genome, "Genome")->required();
     cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)")->required();
@@ -36,6 +36,20 @@ void add_explain_command(CLI::App& app) {
     auto* grammar = cmd->add_option("--grammar", r->grammar, "A simulated set's grammar.tsv (with --truth)");
     truth->needs(grammar);
     grammar->needs(truth);
+    cmd->add_option("--methods", r->methods,
+                    "Comma-separated: attention (one forward per pair), saliency and input_x_gradient (one forward and "
+                    "backward), integrated_gradients (--steps of them), ism (3 forwards per base: 5,400 per pair of the "
+                    "small model's windows). Default: attention where the model has it, plus input_x_gradient where "
+                    "gradients reach the bases (not the 6-mer models)");
+    cmd->add_option("--steps", r->steps, "Integrated gradients: points on the path from the reference")
+        ->check(count_from(1))
+        ->capture_default_str();
+    cmd->add_option("--reference", r->reference, "Integrated gradients: shuffle (dinucleotide-shuffled windows) or zero")
+        ->check(CLI::IsMember({"shuffle", "zero"}))
+        ->capture_default_str();
+    cmd->add_option("--vary", r->vary, "Integrated gradients: the sides that move from the reference (the others stay)")
+        ->check(CLI::IsMember({"both", "enhancer", "promoter"}))
+        ->capture_default_str();
     add_threads_option(cmd, r->threads);
     cmd->add_option("--device", r->device, "Compute on cpu or cuda (needs an epiann built with CUDA and a GPU)")
         ->check(CLI::IsMember({"cpu", "cuda"}))
@@ -43,8 +57,9 @@ void add_explain_command(CLI::App& app) {
     cmd->callback([r] {
         require_device(parse_device(r->device));
         const auto summary = run_explain(*r);
-        std::printf("%s\nwrote importance.bedGraph, importance.bw, top_regions.bed, top_bin_pairs.bedpe/.interact, "
-                    "motif_enrichment.tsv, tf_pairs.tsv, summary.json to %s\n",
+        std::printf("%s\nwrote importance[_METHOD].bedGraph and .bw, top_regions[_METHOD].bed, motif_enrichment[_METHOD].tsv, "
+                    "tf_pairs[_METHOD].tsv (attention without a suffix), top_bin_pairs.bedpe/.interact and example_pair.json "
+                    "(attention), summary.json to %s\n",
                     summary.dump(2).c_str(), r->out.c_str());
     });
 }

@@ -14,6 +14,7 @@
 
 #include "data/examples.hpp"
 #include "device/device.hpp"
+#include "explain/attribution.hpp"
 #include "explain/readout.hpp"
 #include "train/distributed.hpp"
 #include "train/example_set.hpp"
@@ -52,6 +53,11 @@ struct model_entry {
     // Probabilities and attention of every example (the model must have attention).
     attention_readout (*explain)(const std::string& checkpoint, const window_examples& examples, int threads,
                                  device_kind device);
+    // Per-base scores of every example by one method other than attention (explain/attribution.hpp), on the CPU.
+    // input_error for a gradient method on a model whose input is k-mer tokens (no gradient reaches the bases).
+    attribution_readout (*attribute)(const std::string& checkpoint, const window_examples& examples, int threads,
+                                     attribution_method method, const attribution_options& options);
+    bool (*gradients_reach_bases)();  // false for the k-mer embedding models: saliency and the like would be zero
     nlohmann::json describe() const;  // what checkpoints store as "model"
 };
 

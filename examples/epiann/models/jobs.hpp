@@ -1,4 +1,4 @@
-// make_entry<Variant>(): a model_entry whose jobs (train, predict, explain) are instantiated for one model. Only the
+// make_entry<Variant>(): a model_entry whose jobs (train, predict, explain, attribute) are instantiated for one model. Only the
 // model's own translation unit (models/<name>.cpp) includes this header. A Variant provides:
 //   name, architecture, size, summary, enhancer_window, promoter_window, augment_first, augment_step,
 //   default_init, label_loss_weight, cuda, attention (C strings and numbers, as model_entry names them), and
@@ -8,10 +8,17 @@
 //   read_attention(net, b) -> pair_attention: sample b of the latest forward pass.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
+#include <helix/attribution/gradients.hpp>
+#include <helix/attribution/mutagenesis.hpp>
+#include <helix/attribution/references.hpp>
+#include <helix/core/mode.hpp>
 #include <helix/io/pretrained.hpp>
 
 #include "common/errors.hpp"
@@ -133,6 +140,83 @@ attention_readout explain_model(const std::string& checkpoint, const window_exam
     return r;
 }
 
+// Whether gradients reach the one-hot bases: not through a k-mer embedding (a lookup), from the description alone.
+template <class Variant>
+bool gradients_reach_bases() {
+    const auto bound = std::make_unique<typename network_of<Variant>::bound_type>(Variant::spec(0.2f));
+    helix::param_list list;
+    bound->describe(list);
+    return std::none_of(list.items().begin(), list.items().end(), [](const helix::param_info& p) {
+        return p.name.ends_with("embedding.weight");
+    });
+}
+
+template <class Variant>
+attribution_readout attribute_model(const std::string& checkpoint, const window_examples& examples, int threads,
+                                    attribution_method method, const attribution_options& o) {
+    namespace attr = helix::attribution;
+    using Net = network_of<Variant>;
+    using E = typename Net::input::first_type;
+    using P = typename Net::input::second_type;
+    if (method == attribution_method::attention) throw std::logic_error("attribute_model: attention is read by explain_model");
+    if (method != attribution_method::ism && !gradients_reach_bases<Variant>())
+        throw input_error(std::string("--methods ") + method_name(method) + ": the " + Variant::name +
+                          " model reads 6-mer tokens (an embedding lookup), so no gradient reaches the bases; use attention "
+                          "or ism for it");
+    auto net = make_network<Variant>(0.2f);
+    load_model(checkpoint, *net);
+    helix::cpu_context ctx(threads_or_default(threads));
+    helix::set_mode(ctx, helix::mode::inference);
+    std::vector<float> logit_only(helix::io_size<typename Net::output>, 0.f);
+    logit_only[0] = 1;  // EPIANN's output starts with its logit, the others' is it
+    const std::span<const float> w(logit_only);
+    const std::size_t batch = method == attribution_method::ism ? 1 : method == attribution_method::integrated_gradients ? 4 : 64;
+    attribution_readout r;
+    batch_tensors<Net> b;
+    helix::tensor<float, E> ea, e0;
+    helix::tensor<float, P> pa, p0;
+    for (std::size_t first = 0; first < examples.size(); first += batch) {
+        std::vector<std::size_t> items;
+        for (std::size_t i = first; i < std::min(examples.size(), first + batch); ++i) items.push_back(i);
+        const std::size_t n = items.size();
+        b.fill(examples, items);
+        {
+            const auto& out = net->forward(ctx, b.input());
+            const float* logits = detail::logits_of(out).data();
+            for (std::size_t k = 0; k < n; ++k) r.probabilities.push_back(1 / (1 + std::exp(-double(logits[k]))));
+        }
+        if (ea.batch() != n) ea = decltype(ea)(n), pa = decltype(pa)(n), e0 = decltype(e0)(n), p0 = decltype(p0)(n);
+        const auto a = helix::make_pair_view(ea.view(), pa.view());
+        switch (method) {
+            case attribution_method::saliency: attr::saliency(*net, ctx, b.input(), a, w); break;
+            case attribution_method::input_x_gradient: attr::input_x_gradient(*net, ctx, b.input(), a, w); break;
+            case attribution_method::integrated_gradients: {
+                for (auto [side, x, ref] : {std::tuple{"enhancer", b.enhancer.data(), e0.data()}, std::tuple{"promoter", b.promoter.data(), p0.data()}}) {
+                    const std::size_t size = std::string(side) == "enhancer" ? E::size : P::size;
+                    const bool moves = o.vary == "both" || o.vary == side;
+                    for (std::size_t k = 0; k < n; ++k) {
+                        const std::span<const float> in(x + k * size, size);
+                        const std::span<float> to(ref + k * size, size);
+                        if (!moves) std::copy(in.begin(), in.end(), to.begin());
+                        else if (o.reference == "zero") std::fill(to.begin(), to.end(), 0.f);
+                        else attr::dinucleotide_shuffle(in, to, 4, o.seed, 2 * (first + k) + (std::string(side) == "promoter"));
+                    }
+                }
+                const auto checks = attr::integrated_gradients(*net, ctx, b.input(), helix::make_pair_view(e0.cview(), p0.cview()),
+                                                               a, w, {.steps = o.steps, .batch = 64});
+                for (const auto& c : checks) r.attribution_sums.push_back(c.attribution_sum), r.output_differences.push_back(c.output_difference);
+                break;
+            }
+            case attribution_method::ism: attr::in_silico_mutagenesis(*net, ctx, b.input(), a, w, {.batch = 64, .halves = {}}); break;
+            case attribution_method::attention: break;
+        }
+        for (std::size_t k = 0; k < n; ++k)
+            r.pairs.push_back({per_base_scores(method, {b.enhancer.view().sample(k), E::size}, {ea.view().sample(k), E::size}),
+                               per_base_scores(method, {b.promoter.view().sample(k), P::size}, {pa.view().sample(k), P::size})});
+    }
+    return r;
+}
+
 // Trainable values (buffers such as batch_norm's running statistics excluded), from the model's description alone.
 template <class Variant>
 std::size_t trainable_values() {
@@ -155,7 +239,8 @@ constexpr model_entry make_entry() {
             Variant::promoter_window, Variant::augment_first, Variant::augment_step, Variant::default_init,
             Variant::label_loss_weight, Variant::cuda, Variant::attention, &detail::trainable_values<Variant>,
             &detail::train_model<Variant>, &detail::predict_model<Variant>,
-            Variant::attention[0] == '\0' ? nullptr : &detail::explain_model<Variant>};
+            Variant::attention[0] == '\0' ? nullptr : &detail::explain_model<Variant>, &detail::attribute_model<Variant>,
+            &detail::gradients_reach_bases<Variant>};
 }
 
 }  // namespace epiann

@@ -2,6 +2,7 @@
 #include "pipeline/explain.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +18,8 @@
 #include "common/line_reader.hpp"
 #include "common/output_paths.hpp"
 #include "explain/attention_map.hpp"
+#include "explain/attribution.hpp"
+#include "evaluate/metrics.hpp"
 #include "explain/enrichment.hpp"
 #include "explain/peaks.hpp"
 #include "motifs/pfm.hpp"
@@ -31,6 +34,7 @@ namespace epiann {
 namespace {
 
 namespace fs = std::filesystem;
+using motif_sites = std::vector<std::pair<std::uint32_t, std::size_t>>;  // (motif, site centre in the window)
 
 std::string fixed(double v, int digits = 4) {
     char buf[48];
@@ -43,23 +47,312 @@ struct truth_site {
     long long start, end;
 };
 
+// Attention keeps the file names it always had; every other method's files carry its name.
+std::string suffix_of(attribution_method m) { return m == attribution_method::attention ? "" : std::string("_") + method_name(m); }
+
+// One method's reading of the explained pairs: per pair each side's bin importance (its top regions) and per-base
+// scores (its tracks), with the bins' geometry.
+struct method_view {
+    attribution_method method = attribution_method::attention;
+    bin_geometry enhancer, promoter;
+    std::vector<std::vector<float>> enhancer_bins, promoter_bins, enhancer_bases, promoter_bases;
+    nlohmann::json details = nlohmann::json::object();  // what the method adds to the summary (completeness)
+};
+
+// What every method's analysis shares.
+struct explain_context {
+    const explain_request& r;
+    const dataset& d;
+    const std::vector<motif>& motifs;
+    const std::vector<explained_pair>& explained;
+    const std::vector<motif_sites>& sites;  // per distinct window
+    const std::vector<std::size_t>& enhancer_scan;  // pair -> its enhancer window's entry of `sites`
+    const std::vector<std::size_t>& promoter_scan;
+    const std::optional<peak_set>& peaks;
+    const std::vector<std::pair<std::string, std::string>>& cooperating;  // planted (enhancer motif, promoter motif)
+    const std::unordered_map<std::string, std::vector<truth_site>>& planted;
+    const std::vector<std::pair<std::string, long long>>& sizes;
+};
+
+struct method_result {
+    nlohmann::json summary = nlohmann::json::object();
+    std::map<std::string, std::vector<motif_enrichment_row>> tables;
+};
+
+std::vector<std::pair<std::size_t, std::size_t>> regions_of(const std::vector<float>& bins, const bin_geometry& g, std::size_t count) {
+    std::vector<std::pair<std::size_t, std::size_t>> spans;
+    for (const auto& t : top_bins(bins, count)) spans.push_back(g.span(t.bin));
+    return spans;
+}
+
+// Tracks, top regions, motif and TF-pair enrichment, open chromatin and the recovery of a simulated grammar, for one
+// method; files written into `out` with the method's suffix.
+method_result analyse(const method_view& v, const explain_context& c, const fs::path& out) {
+    const auto& r = c.r;
+    const auto& explained = c.explained;
+    const auto& motifs = c.motifs;
+    const std::string name = method_name(v.method), suffix = suffix_of(v.method);
+    const bool attention = v.method == attribution_method::attention;
+    method_result result;
+    coverage_track importance;
+    std::string bed = "track name=\"epiann top regions" + (attention ? std::string() : " (" + name + ")") +
+                      "\" description=\"top " + name + " regions per element\"\n";
+    for (std::size_t i = 0; i < explained.size(); ++i) {
+        const auto& e = explained[i];
+        const auto ew = e.windows.enhancer.span, pw = e.windows.promoter.span;
+        importance.add(ew.chromosome, ew.start, v.enhancer_bases[i]);
+        importance.add(pw.chromosome, pw.start, v.promoter_bases[i]);
+        for (const auto& [side, bins, g, w] : {std::tuple{"enhancer", &v.enhancer_bins[i], &v.enhancer, ew}, std::tuple{"promoter", &v.promoter_bins[i], &v.promoter, pw}}) {
+            int rank = 0;
+            const auto top = top_bins(*bins, r.top_regions);
+            for (const auto& t : top) {
+                const auto [s, en] = g->span(t.bin);
+                // BED scores are 0-1000: attention's importance is in [0, 1]; another method's relative to the element's top bin.
+                const float score = attention ? std::min(1.f, t.importance)
+                                              : top.front().importance > 0 ? std::clamp(t.importance / top.front().importance, 0.f, 1.f) : 0.f;
+                bed += w.chromosome + "\t" + std::to_string(w.start + (long long)s) + "\t" + std::to_string(w.start + (long long)en) +
+                       "\tpair" + std::to_string(e.pair) + "_" + side + "_" + std::to_string(++rank) + "\t" +
+                       std::to_string(std::lround(score * 1000)) + "\n";
+            }
+        }
+    }
+    importance.write_bedgraph(out / ("importance" + suffix + ".bedGraph"), attention ? "epiann attention" : "epiann " + name);
+    importance.write_bigwig(out / ("importance" + suffix + ".bw"), c.sizes);
+    helix::write_file_atomically(out / ("top_regions" + suffix + ".bed"), bed);
+
+    // One element_scan per (pair, side): the same window has different top regions in different pairs.
+    std::vector<element_scan> enhancer_scans, promoter_scans;
+    for (std::size_t i = 0; i < explained.size(); ++i) {
+        enhancer_scans.push_back({v.enhancer.window, regions_of(v.enhancer_bins[i], v.enhancer, r.top_regions), c.sites[c.enhancer_scan[i]]});
+        promoter_scans.push_back({v.promoter.window, regions_of(v.promoter_bins[i], v.promoter, r.top_regions), c.sites[c.promoter_scan[i]]});
+    }
+    auto& tables = result.tables;
+    for (const auto& [side, scans] : {std::pair{"enhancer", &enhancer_scans}, std::pair{"promoter", &promoter_scans}})
+        for (int label : {1, 0}) {
+            std::vector<element_scan> chosen;
+            for (std::size_t i = 0; i < explained.size(); ++i)
+                if (explained[i].label == label) chosen.push_back((*scans)[i]);
+            tables[std::string(side) + (label ? "_positives" : "_negatives")] = motif_enrichment(chosen, motifs.size(), r.permutations, 7);
+        }
+    std::string tsv = "table\trank\tmotif\ttf\tsites\tin_regions\tobserved\texpected\tfold\tz\tp_value\n";
+    for (const auto& [table, rows] : tables) {
+        std::size_t rank = 0;
+        for (const auto& row : rows) {
+            if (row.sites == 0) continue;
+            tsv += table + "\t" + std::to_string(++rank) + "\t" + motifs[row.motif].id + "\t" + motifs[row.motif].name + "\t" +
+                   std::to_string(row.sites) + "\t" + std::to_string(row.in_regions) + "\t" + fixed(row.observed_fraction) + "\t" +
+                   fixed(row.expected_fraction) + "\t" + fixed(row.fold, 3) + "\t" + fixed(row.z, 2) + "\t" + fixed(row.p_value, 4) + "\n";
+        }
+    }
+    helix::write_file_atomically(out / ("motif_enrichment" + suffix + ".tsv"), tsv);
+    std::vector<pair_scan> pair_scans;
+    for (std::size_t i = 0; i < explained.size(); ++i) pair_scans.push_back({&enhancer_scans[i], &promoter_scans[i], explained[i].label});
+    const auto tf_rows = tf_pair_enrichment(pair_scans, motifs.size(), 5);
+    std::string tf = "rank\tenhancer_motif\tenhancer_tf\tpromoter_motif\tpromoter_tf\tpositives_with\tpositives_without\t"
+                     "negatives_with\tnegatives_without\todds_ratio\tp_value\tq_value\n";
+    for (std::size_t k = 0; k < tf_rows.size() && k < 500; ++k) {
+        const auto& t = tf_rows[k];
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%.4g\t%.3g\t%.3g", t.odds_ratio, t.p_value, t.q_value);
+        tf += std::to_string(k + 1) + "\t" + motifs[t.enhancer_motif].id + "\t" + motifs[t.enhancer_motif].name + "\t" +
+              motifs[t.promoter_motif].id + "\t" + motifs[t.promoter_motif].name + "\t" + std::to_string(t.positive_with) + "\t" +
+              std::to_string(t.positive_without) + "\t" + std::to_string(t.negative_with) + "\t" +
+              std::to_string(t.negative_without) + "\t" + buf + "\n";
+    }
+    helix::write_file_atomically(out / ("tf_pairs" + suffix + ".tsv"), tf);
+
+    // Open chromatin: top regions overlapping peaks, against random regions of the same sizes in the same windows.
+    if (c.peaks) {
+        const peak_set& peaks = *c.peaks;
+        helix::counter_rng rng(13);
+        double top = 0, random = 0, regions = 0;
+        for (std::size_t i = 0; i < explained.size(); ++i)
+            for (const auto& [scan, w] : {std::pair{&enhancer_scans[i], explained[i].windows.enhancer.span},
+                                          std::pair{&promoter_scans[i], explained[i].windows.promoter.span}})
+                for (const auto& [s0, s1] : scan->regions) {
+                    regions += 1;
+                    top += peaks.overlaps(w.chromosome, w.start + (long long)s0, w.start + (long long)s1);
+                    for (int k = 0; k < 10; ++k) {
+                        const auto start = (long long)rng.next_below(scan->window - (s1 - s0) + 1);
+                        random += peaks.overlaps(w.chromosome, w.start + start, w.start + start + (long long)(s1 - s0)) / 10.0;
+                    }
+                }
+        result.summary["open_chromatin"] = {{"peaks", peaks.size()}, {"top_regions", regions},
+                                            {"top_regions_in_peaks", regions > 0 ? top / regions : 0.0},
+                                            {"random_regions_in_peaks", regions > 0 ? random / regions : 0.0}};
+    }
+
+    // Recovery of a simulated grammar.
+    if (!r.truth.empty()) {
+        std::set<std::string> cooperating_enhancer, cooperating_promoter;
+        for (const auto& [a, b] : c.cooperating) cooperating_enhancer.insert(a), cooperating_promoter.insert(b);
+        const auto sites_of = [&](const std::string& element) -> const std::vector<truth_site>& {
+            static const std::vector<truth_site> none;
+            const auto it = c.planted.find(element);
+            return it == c.planted.end() ? none : it->second;
+        };
+        // Fraction of positive pairs whose top enhancer regions hold a cooperating enhancer site, and its
+        // expectation for random regions of the same sizes.
+        std::size_t positives = 0, hit = 0;
+        double expected = 0;
+        helix::counter_rng rng(11);
+        // Per-base precision-recall of the planted cooperating sites' bases in the windows of positive pairs.
+        std::vector<double> enhancer_scores, promoter_scores;
+        std::vector<int> enhancer_labels, promoter_labels;
+        for (std::size_t i = 0; i < explained.size(); ++i) {
+            if (explained[i].label != 1) continue;
+            ++positives;
+            const auto& pr = c.d.pairs.pairs[explained[i].pair];
+            const auto w = explained[i].windows.enhancer.span;
+            std::vector<long long> centres;
+            for (const auto& s : sites_of(pr.enhancer_name))
+                if (cooperating_enhancer.count(s.motif)) centres.push_back((s.start + s.end) / 2 - w.start);
+            auto holds = [&](const std::vector<std::pair<std::size_t, std::size_t>>& regions) {
+                return std::any_of(centres.begin(), centres.end(), [&](long long x) {
+                    return std::any_of(regions.begin(), regions.end(), [&](const auto& reg) { return x >= (long long)reg.first && x < (long long)reg.second; });
+                });
+            };
+            hit += holds(enhancer_scans[i].regions);
+            for (int k = 0; k < 20; ++k) {
+                std::vector<std::pair<std::size_t, std::size_t>> random;
+                for (const auto& reg : enhancer_scans[i].regions) {
+                    const std::size_t size = reg.second - reg.first;
+                    const std::size_t s = rng.next_below(v.enhancer.window - size + 1);
+                    random.emplace_back(s, s + size);
+                }
+                expected += holds(random) / 20.0;
+            }
+            for (const auto& [element, win, bases, wanted, scores, labels] :
+                 {std::tuple{&pr.enhancer_name, w, &v.enhancer_bases[i], &cooperating_enhancer, &enhancer_scores, &enhancer_labels},
+                  std::tuple{&pr.promoter_name, explained[i].windows.promoter.span, &v.promoter_bases[i], &cooperating_promoter,
+                             &promoter_scores, &promoter_labels}}) {
+                std::vector<int> in_site(bases->size(), 0);
+                for (const auto& s : sites_of(*element))
+                    if (wanted->count(s.motif))
+                        for (long long b = std::max(s.start, win.start); b < std::min(s.end, win.end); ++b) in_site[std::size_t(b - win.start)] = 1;
+                for (std::size_t b = 0; b < bases->size(); ++b) scores->push_back((*bases)[b]), labels->push_back(in_site[b]);
+            }
+        }
+        auto rank_of = [&](const std::string& table, const std::string& id) {
+            std::size_t rank = 0;
+            for (const auto& row : tables[table]) {
+                if (row.sites == 0) continue;
+                ++rank;
+                if (motifs[row.motif].id == id) return rank;
+            }
+            return std::size_t(0);
+        };
+        nlohmann::json ranks = nlohmann::json::array();
+        std::size_t in_top15 = 0;
+        for (const auto& [a, b] : c.cooperating) {
+            std::size_t tf_rank = 0;
+            for (std::size_t k = 0; k < tf_rows.size(); ++k)
+                if (motifs[tf_rows[k].enhancer_motif].id == a && motifs[tf_rows[k].promoter_motif].id == b) {
+                    tf_rank = k + 1;
+                    break;
+                }
+            in_top15 += tf_rank > 0 && tf_rank <= 15;
+            auto name_of = [&](const std::string& id) {
+                const auto m = find_motif(motifs, id);
+                return m ? motifs[*m].name : id;
+            };
+            ranks.push_back({{"enhancer_motif", a}, {"promoter_motif", b}, {"enhancer_tf", name_of(a)}, {"promoter_tf", name_of(b)},
+                             {"enhancer_rank", rank_of("enhancer_positives", a)},
+                             {"promoter_rank", rank_of("promoter_positives", b)}, {"tf_pair_rank", tf_rank}});
+        }
+        result.summary["recovery"] = {{"positive_pairs", positives},
+                                      {"top_enhancer_regions_hold_cooperating_site", positives ? double(hit) / double(positives) : 0.0},
+                                      {"expected_for_random_regions", positives ? expected / double(positives) : 0.0},
+                                      {"planted_pairs", ranks},
+                                      {"planted_pairs_in_top15", in_top15}};
+        auto precision_recall = [](const std::vector<double>& scores, const std::vector<int>& labels) {
+            const auto planted_bases = std::count(labels.begin(), labels.end(), 1);
+            const double rate = labels.empty() ? 0.0 : double(planted_bases) / double(labels.size());
+            const double ap = planted_bases > 0 && planted_bases < (long)labels.size() ? average_precision(scores, labels) : 0.0;
+            return nlohmann::json{{"auprc", ap}, {"planted_base_fraction", rate}};
+        };
+        result.summary["per_base"] = {{"enhancer", precision_recall(enhancer_scores, enhancer_labels)},
+                                      {"promoter", precision_recall(promoter_scores, promoter_labels)}};
+    }
+    return result;
+}
+
+// Per-base scores of one method for every explained pair, in a method_view with 40 bp bins.
+method_view view_of(attribution_method method, attribution_readout&& a, std::size_t enhancer_window, std::size_t promoter_window) {
+    method_view v;
+    v.method = method;
+    v.enhancer = method_bins(enhancer_window);
+    v.promoter = method_bins(promoter_window);
+    for (auto& p : a.pairs) {
+        v.enhancer_bins.push_back(bin_sums(v.enhancer, p.enhancer));
+        v.promoter_bins.push_back(bin_sums(v.promoter, p.promoter));
+        v.enhancer_bases.push_back(std::move(p.enhancer));
+        v.promoter_bases.push_back(std::move(p.promoter));
+    }
+    if (method == attribution_method::integrated_gradients && !a.attribution_sums.empty()) {
+        // Completeness: how far each pair's attributions are from summing to logit(x) - logit(x').
+        std::vector<double> gaps;
+        double worst = 0;
+        for (std::size_t i = 0; i < a.attribution_sums.size(); ++i) {
+            const double gap = std::abs(a.attribution_sums[i] - a.output_differences[i]);
+            gaps.push_back(gap / std::max(1e-6, std::abs(a.output_differences[i])));
+            worst = std::max(worst, gap);
+        }
+        std::sort(gaps.begin(), gaps.end());
+        v.details["completeness"] = {{"pairs", gaps.size()}, {"median_relative_gap", gaps[gaps.size() / 2]},
+                                     {"worst_relative_gap", gaps.back()}, {"worst_gap", worst}};
+    }
+    return v;
+}
+
 }  // namespace
+
+std::vector<attribution_method> explain_methods(const explain_request& r, const model_entry& m) {
+    if (r.methods.empty()) {  // the default: attention where the model has it, and input x gradient where gradients reach the bases
+        std::vector<attribution_method> out;
+        if (m.explain) out.push_back(attribution_method::attention);
+        if (m.gradients_reach_bases()) out.push_back(attribution_method::input_x_gradient);
+        if (out.empty()) out.push_back(attribution_method::ism);
+        return out;
+    }
+    const auto methods = parse_methods(r.methods);
+    for (const auto method : methods) {
+        if (method == attribution_method::attention && !m.explain)
+            throw input_error(std::string("--methods attention: the ") + m.name + " model (" + m.architecture +
+                              ") has no attention; its bases can be scored with --methods " +
+                              (m.gradients_reach_bases() ? "input_x_gradient, saliency, integrated_gradients or ism" : "ism"));
+        if (method != attribution_method::attention && method != attribution_method::ism && !m.gradients_reach_bases())
+            throw input_error(std::string("--methods ") + method_name(method) + ": the " + m.name +
+                              " model reads 6-mer tokens (an embedding lookup), so no gradient reaches the bases; use attention or ism for it");
+    }
+    return methods;
+}
 
 nlohmann::json run_explain(const explain_request& r) {
     const checkpoint_info info = read_checkpoint_info(r.checkpoint);
     const model_entry& m = find_model(info.model);
-    if (!m.explain)
-        throw input_error(std::string("explain: the ") + m.name + " model (" + m.architecture +
-                          ") has no attention, so there is none to show; `epiann evaluate` and `epiann predict` work on it");
+    const auto methods = explain_methods(r, m);
+    const bool has_attention = std::find(methods.begin(), methods.end(), attribution_method::attention) != methods.end();
+    if (r.reference != "shuffle" && r.reference != "zero")
+        throw input_error("--reference: expected shuffle or zero, got \"" + r.reference + "\"");
+    if (r.vary != "both" && r.vary != "enhancer" && r.vary != "promoter")
+        throw input_error("--vary: expected both, enhancer or promoter, got \"" + r.vary + "\"");
     {
         const fs::path out = r.out;
         // Every input is read and checked before the first output is written.
         if (r.truth.empty() != r.grammar.empty())
             throw input_error("explain: --truth and --grammar go together (a simulated set's truth.tsv and grammar.tsv)");
         std::vector<named_path> outputs;
-        for (const char* name : {"importance.bedGraph", "importance.bw", "top_regions.bed", "top_bin_pairs.bedpe",
-                                 "top_bin_pairs.interact", "motif_enrichment.tsv", "tf_pairs.tsv", "example_pair.json", "summary.json"})
-            outputs.push_back({std::string(name) + " in --out", out / name});
+        for (const auto method : methods) {
+            const std::string s = suffix_of(method);
+            for (const std::string& name : {"importance" + s + ".bedGraph", "importance" + s + ".bw", "top_regions" + s + ".bed",
+                                           "motif_enrichment" + s + ".tsv", "tf_pairs" + s + ".tsv"})
+                outputs.push_back({name + " in --out", out / name});
+        }
+        if (has_attention)
+            for (const char* name : {"top_bin_pairs.bedpe", "top_bin_pairs.interact", "example_pair.json"})
+                outputs.push_back({std::string(name) + " in --out", out / name});
+        outputs.push_back({"summary.json in --out", out / "summary.json"});
         auto inputs = genome_inputs(r.genome);
         for (const named_path& input : std::vector<named_path>{{"--checkpoint", r.checkpoint}, {"--pairs", r.pairs}, {"--motifs", r.motifs},
                                                                {"--peaks", r.peaks}, {"--truth", r.truth}, {"--grammar", r.grammar}})
@@ -126,58 +419,72 @@ nlohmann::json run_explain(const explain_request& r) {
                                               : "the checkpoint's " + info.split.kind + " split leaves no test pairs in " + r.pairs +
                                                     " (give --set all to explain every pair)"));
         examples->set_scaler(info.scaler);
-        std::fprintf(stderr, "explaining %zu pairs with %s\n", examples->size(), m.attention);
-        attention_readout readout = m.explain(r.checkpoint, *examples, r.threads, parse_device(r.device));
-        const auto& explained = readout.pairs;
-        const auto& example = readout.example;
-        const bin_geometry eg = readout.enhancer, pg = readout.promoter;
 
-        // Tracks, top regions, top bin pairs.
-        coverage_track importance;
-        std::string bed = "track name=\"epiann top regions\" description=\"top attention regions per element\"\n";
-        std::vector<scored_interaction> cells;
-        auto regions_of = [&](const std::vector<float>& bins, const bin_geometry& g) {
-            std::vector<std::pair<std::size_t, std::size_t>> spans;
-            for (const auto& t : top_bins(bins, r.top_regions)) spans.push_back(g.span(t.bin));
-            return spans;
-        };
-        for (const auto& e : explained) {
-            const auto& pr = d.pairs.pairs[e.pair];
-            const auto ew = e.windows.enhancer.span, pw = e.windows.promoter.span;
-            const auto eb = base_importance(eg, e.enhancer_bins), pb = base_importance(pg, e.promoter_bins);
-            importance.add(ew.chromosome, ew.start, eb);
-            importance.add(pw.chromosome, pw.start, pb);
-            for (const auto& [side, bins, g, w] : {std::tuple{"enhancer", &e.enhancer_bins, &eg, ew}, std::tuple{"promoter", &e.promoter_bins, &pg, pw}}) {
-                int rank = 0;
-                for (const auto& t : top_bins(*bins, r.top_regions)) {
-                    const auto [s, en] = g->span(t.bin);
-                    bed += w.chromosome + "\t" + std::to_string(w.start + (long long)s) + "\t" + std::to_string(w.start + (long long)en) +
-                           "\tpair" + std::to_string(e.pair) + "_" + side + "_" + std::to_string(++rank) + "\t" +
-                           std::to_string(std::lround(std::min(1.f, t.importance) * 1000)) + "\n";
+        // Each method's reading of the pairs; the pairs themselves (probability, windows) from the first.
+        std::vector<method_view> views;
+        std::vector<explained_pair> explained;
+        attention_readout readout;
+        const attribution_options options{r.steps, r.reference, r.vary, 1};
+        for (const auto method : methods) {
+            std::fprintf(stderr, "explaining %zu pairs with %s (%s)\n", examples->size(),
+                         method == attribution_method::attention ? m.attention : method_name(method), method_cost(method, r.steps).c_str());
+            const auto started = std::chrono::steady_clock::now();
+            if (method == attribution_method::attention) {
+                readout = m.explain(r.checkpoint, *examples, r.threads, parse_device(r.device));
+                method_view v;
+                v.enhancer = readout.enhancer;
+                v.promoter = readout.promoter;
+                for (const auto& e : readout.pairs) {
+                    v.enhancer_bins.push_back(e.enhancer_bins);
+                    v.promoter_bins.push_back(e.promoter_bins);
+                    v.enhancer_bases.push_back(base_importance(v.enhancer, e.enhancer_bins));
+                    v.promoter_bases.push_back(base_importance(v.promoter, e.promoter_bins));
                 }
+                if (explained.empty()) explained = readout.pairs;
+                views.push_back(std::move(v));
+            } else {
+                auto a = m.attribute(r.checkpoint, *examples, r.threads, method, options);
+                if (explained.empty())
+                    for (std::size_t i = 0; i < examples->size(); ++i) {
+                        explained_pair e;
+                        e.pair = examples->item(i).pair;
+                        e.label = examples->label(i);
+                        e.probability = a.probabilities[i];
+                        e.windows = examples->windows(i);
+                        explained.push_back(std::move(e));
+                    }
+                views.push_back(view_of(method, std::move(a), m.enhancer_window, m.promoter_window));
             }
-            const auto [es, ee] = eg.span(e.top_enhancer_bin);
-            const auto [ps, pe] = pg.span(e.top_promoter_bin);
-            cells.push_back({{ew.chromosome, ew.start + (long long)es, ew.start + (long long)ee, pr.enhancer_name},
-                             {pw.chromosome, pw.start + (long long)ps, pw.start + (long long)pe, pr.promoter_name},
-                             "pair" + std::to_string(e.pair),
-                             double(e.top_cell)});
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            std::fprintf(stderr, "  %s: %.1f s, %.1f pairs/s\n", method_name(method), seconds, double(examples->size()) / std::max(seconds, 1e-9));
         }
+
         std::vector<std::pair<std::string, long long>> sizes;
         for (const auto& c : d.g->chromosomes()) sizes.emplace_back(c, *d.g->length(c));
         // The outputs appear together when everything has been computed, or not at all (and no empty directory).
         new_output_directory directory(out);
         remove_stale_temporaries_of(outputs);
         helix::commit_group together;
-        importance.write_bedgraph(out / "importance.bedGraph", "epiann attention");
-        importance.write_bigwig(out / "importance.bw", sizes);
-        helix::write_file_atomically(out / "top_regions.bed", bed);
-        write_bedpe(out / "top_bin_pairs.bedpe", cells);
-        write_interact(out / "top_bin_pairs.interact", cells, "epiann_attention", "strongest enhancer-promoter attention cell per pair");
+        if (has_attention) {  // the strongest enhancer-bin/promoter-bin cell of every pair
+            std::vector<scored_interaction> cells;
+            const bin_geometry eg = readout.enhancer, pg = readout.promoter;
+            for (const auto& e : readout.pairs) {
+                const auto& pr = d.pairs.pairs[e.pair];
+                const auto ew = e.windows.enhancer.span, pw = e.windows.promoter.span;
+                const auto [es, ee] = eg.span(e.top_enhancer_bin);
+                const auto [ps, pe] = pg.span(e.top_promoter_bin);
+                cells.push_back({{ew.chromosome, ew.start + (long long)es, ew.start + (long long)ee, pr.enhancer_name},
+                                 {pw.chromosome, pw.start + (long long)ps, pw.start + (long long)pe, pr.promoter_name},
+                                 "pair" + std::to_string(e.pair),
+                                 double(e.top_cell)});
+            }
+            write_bedpe(out / "top_bin_pairs.bedpe", cells);
+            write_interact(out / "top_bin_pairs.interact", cells, "epiann_attention", "strongest enhancer-promoter attention cell per pair");
+        }
 
-        // Motif scanning of every distinct window, then enrichment.
+        // Motif scanning of every distinct window, once for all methods.
         std::vector<position_matrix> matrices;
-        for (const auto& m : motifs) matrices.push_back(m.probabilities());
+        for (const auto& mo : motifs) matrices.push_back(mo.probabilities());
         const motif_scanner scanner(std::move(matrices), r.p_value);
         std::map<std::string, std::size_t> window_index;
         std::vector<interval> windows;
@@ -189,7 +496,7 @@ nlohmann::json run_explain(const explain_request& r) {
                 *slot = it->second;
             }
         std::fprintf(stderr, "scanning %zu windows with %zu motifs\n", windows.size(), motifs.size());
-        std::vector<std::vector<std::pair<std::uint32_t, std::size_t>>> sites(windows.size());
+        std::vector<motif_sites> sites(windows.size());
 #pragma omp parallel for schedule(dynamic, 4)
         for (std::size_t w = 0; w < windows.size(); ++w) {
             const auto& span = windows[w];
@@ -200,138 +507,28 @@ nlohmann::json run_explain(const explain_request& r) {
             for (const auto& site : found)
                 sites[w].emplace_back(std::uint32_t(site.motif), site.position + motifs[site.motif].length() / 2);
         }
-        // One element_scan per (pair, side): the same window has different top regions in different pairs.
-        std::vector<element_scan> enhancer_scans, promoter_scans;
-        for (std::size_t i = 0; i < explained.size(); ++i) {
-            enhancer_scans.push_back({eg.window, regions_of(explained[i].enhancer_bins, eg), sites[enhancer_scan[i]]});
-            promoter_scans.push_back({pg.window, regions_of(explained[i].promoter_bins, pg), sites[promoter_scan[i]]});
-        }
+        const explain_context context{r, d, motifs, explained, sites, enhancer_scan, promoter_scan, peak_file, cooperating, planted, sizes};
         nlohmann::json summary = {{"model", m.name}, {"attention", m.attention}, {"pairs", explained.size()},
                                   {"windows_scanned", windows.size()}, {"motifs", motifs.size()}};
-        std::map<std::string, std::vector<motif_enrichment_row>> tables;
-        for (const auto& [side, scans] : {std::pair{"enhancer", &enhancer_scans}, std::pair{"promoter", &promoter_scans}})
-            for (int label : {1, 0}) {
-                std::vector<element_scan> chosen;
-                for (std::size_t i = 0; i < explained.size(); ++i)
-                    if (explained[i].label == label) chosen.push_back((*scans)[i]);
-                const std::string name = std::string(side) + (label ? "_positives" : "_negatives");
-                tables[name] = motif_enrichment(chosen, motifs.size(), r.permutations, 7);
+        nlohmann::json by_method = nlohmann::json::object();
+        std::map<std::string, std::vector<motif_enrichment_row>> attention_tables;
+        for (const auto& v : views) {
+            auto result = analyse(v, context, out);
+            nlohmann::json entry = result.summary;
+            entry.update(v.details);
+            entry["cost"] = method_cost(v.method, r.steps);
+            if (&v == &views.front()) {  // the first method's figures also at the top, where the demo and report read them
+                summary["method"] = method_name(v.method);
+                for (const char* key : {"recovery", "open_chromatin"})
+                    if (result.summary.contains(key)) summary[key] = result.summary[key];
             }
-        std::string tsv = "table\trank\tmotif\ttf\tsites\tin_regions\tobserved\texpected\tfold\tz\tp_value\n";
-        for (const auto& [name, rows] : tables) {
-            std::size_t rank = 0;
-            for (const auto& row : rows) {
-                if (row.sites == 0) continue;
-                tsv += name + "\t" + std::to_string(++rank) + "\t" + motifs[row.motif].id + "\t" + motifs[row.motif].name + "\t" +
-                       std::to_string(row.sites) + "\t" + std::to_string(row.in_regions) + "\t" + fixed(row.observed_fraction) + "\t" +
-                       fixed(row.expected_fraction) + "\t" + fixed(row.fold, 3) + "\t" + fixed(row.z, 2) + "\t" + fixed(row.p_value, 4) + "\n";
-            }
+            if (v.method == attribution_method::attention) attention_tables = std::move(result.tables);
+            by_method[method_name(v.method)] = std::move(entry);
         }
-        helix::write_file_atomically(out / "motif_enrichment.tsv", tsv);
-        std::vector<pair_scan> pair_scans;
-        for (std::size_t i = 0; i < explained.size(); ++i) pair_scans.push_back({&enhancer_scans[i], &promoter_scans[i], explained[i].label});
-        const auto tf_rows = tf_pair_enrichment(pair_scans, motifs.size(), 5);
-        std::string tf = "rank\tenhancer_motif\tenhancer_tf\tpromoter_motif\tpromoter_tf\tpositives_with\tpositives_without\t"
-                         "negatives_with\tnegatives_without\todds_ratio\tp_value\tq_value\n";
-        for (std::size_t k = 0; k < tf_rows.size() && k < 500; ++k) {
-            const auto& t = tf_rows[k];
-            char buf[160];
-            std::snprintf(buf, sizeof buf, "%.4g\t%.3g\t%.3g", t.odds_ratio, t.p_value, t.q_value);
-            tf += std::to_string(k + 1) + "\t" + motifs[t.enhancer_motif].id + "\t" + motifs[t.enhancer_motif].name + "\t" +
-                  motifs[t.promoter_motif].id + "\t" + motifs[t.promoter_motif].name + "\t" + std::to_string(t.positive_with) + "\t" +
-                  std::to_string(t.positive_without) + "\t" + std::to_string(t.negative_with) + "\t" +
-                  std::to_string(t.negative_without) + "\t" + buf + "\n";
-        }
-        helix::write_file_atomically(out / "tf_pairs.tsv", tf);
-
-        // Open chromatin: top regions overlapping peaks, against random regions of the same sizes in the same windows.
-        if (peak_file) {
-            const peak_set& peaks = *peak_file;
-            helix::counter_rng rng(13);
-            double top = 0, random = 0, regions = 0;
-            for (std::size_t i = 0; i < explained.size(); ++i)
-                for (const auto& [scan, w] : {std::pair{&enhancer_scans[i], explained[i].windows.enhancer.span},
-                                              std::pair{&promoter_scans[i], explained[i].windows.promoter.span}})
-                    for (const auto& [s0, s1] : scan->regions) {
-                        regions += 1;
-                        top += peaks.overlaps(w.chromosome, w.start + (long long)s0, w.start + (long long)s1);
-                        for (int k = 0; k < 10; ++k) {
-                            const auto start = (long long)rng.next_below(scan->window - (s1 - s0) + 1);
-                            random += peaks.overlaps(w.chromosome, w.start + start, w.start + start + (long long)(s1 - s0)) / 10.0;
-                        }
-                    }
-            summary["open_chromatin"] = {{"peaks", peaks.size()}, {"top_regions", regions},
-                                         {"top_regions_in_peaks", regions > 0 ? top / regions : 0.0},
-                                         {"random_regions_in_peaks", regions > 0 ? random / regions : 0.0}};
-        }
-
-        // Recovery of a simulated grammar.
-        if (!r.truth.empty()) {
-            std::set<std::string> cooperating_enhancer;
-            for (const auto& [a, b] : cooperating) cooperating_enhancer.insert(a);
-            // Fraction of positive pairs whose top enhancer regions hold a cooperating enhancer site, and its
-            // expectation for random regions of the same sizes.
-            std::size_t positives = 0, hit = 0;
-            double expected = 0;
-            helix::counter_rng rng(11);
-            for (std::size_t i = 0; i < explained.size(); ++i) {
-                if (explained[i].label != 1) continue;
-                ++positives;
-                const auto& pr = d.pairs.pairs[explained[i].pair];
-                const auto w = explained[i].windows.enhancer.span;
-                std::vector<long long> centres;
-                for (const auto& s : planted[pr.enhancer_name])
-                    if (cooperating_enhancer.count(s.motif)) centres.push_back((s.start + s.end) / 2 - w.start);
-                auto holds = [&](const std::vector<std::pair<std::size_t, std::size_t>>& regions) {
-                    return std::any_of(centres.begin(), centres.end(), [&](long long c) {
-                        return std::any_of(regions.begin(), regions.end(), [&](const auto& reg) { return c >= (long long)reg.first && c < (long long)reg.second; });
-                    });
-                };
-                hit += holds(enhancer_scans[i].regions);
-                for (int k = 0; k < 20; ++k) {
-                    std::vector<std::pair<std::size_t, std::size_t>> random;
-                    for (const auto& reg : enhancer_scans[i].regions) {
-                        const std::size_t size = reg.second - reg.first;
-                        const std::size_t s = rng.next_below(eg.window - size + 1);
-                        random.emplace_back(s, s + size);
-                    }
-                    expected += holds(random) / 20.0;
-                }
-            }
-            auto rank_of = [&](const std::string& table, const std::string& id) {
-                std::size_t rank = 0;
-                for (const auto& row : tables[table]) {
-                    if (row.sites == 0) continue;
-                    ++rank;
-                    if (motifs[row.motif].id == id) return rank;
-                }
-                return std::size_t(0);
-            };
-            nlohmann::json ranks = nlohmann::json::array();
-            std::size_t in_top15 = 0;
-            for (const auto& [a, b] : cooperating) {
-                std::size_t tf_rank = 0;
-                for (std::size_t k = 0; k < tf_rows.size(); ++k)
-                    if (motifs[tf_rows[k].enhancer_motif].id == a && motifs[tf_rows[k].promoter_motif].id == b) {
-                        tf_rank = k + 1;
-                        break;
-                    }
-                in_top15 += tf_rank > 0 && tf_rank <= 15;
-                auto name_of = [&](const std::string& id) {
-                    const auto m = find_motif(motifs, id);
-                    return m ? motifs[*m].name : id;
-                };
-                ranks.push_back({{"enhancer_motif", a}, {"promoter_motif", b}, {"enhancer_tf", name_of(a)}, {"promoter_tf", name_of(b)},
-                                 {"enhancer_rank", rank_of("enhancer_positives", a)},
-                                 {"promoter_rank", rank_of("promoter_positives", b)}, {"tf_pair_rank", tf_rank}});
-            }
-            summary["recovery"] = {{"positive_pairs", positives},
-                                   {"top_enhancer_regions_hold_cooperating_site", positives ? double(hit) / double(positives) : 0.0},
-                                   {"expected_for_random_regions", positives ? expected / double(positives) : 0.0},
-                                   {"planted_pairs", ranks},
-                                   {"planted_pairs_in_top15", in_top15}};
-        }
-        if (example.index != SIZE_MAX) {
+        summary["methods"] = by_method;
+        const auto& example = readout.example;
+        if (has_attention && example.index != SIZE_MAX) {
+            const bin_geometry eg = readout.enhancer, pg = readout.promoter;
             const auto& e = explained[example.index];
             const auto& pr = d.pairs.pairs[e.pair];
             auto rounded = [](double v) { return std::round(v * 1e5) / 1e5; };
@@ -353,26 +550,26 @@ nlohmann::json run_explain(const explain_request& r) {
                     const auto [s0, s1] = g->span(k);
                     spans.push_back({s0, s1});
                 }
-                for (const auto& [s0, s1] : regions_of(*bins, *g)) regions.push_back({s0, s1});
+                for (const auto& [s0, s1] : regions_of(*bins, *g, r.top_regions)) regions.push_back({s0, s1});
                 // Sites of the side's ten most enriched motifs, so that the view stays readable.
                 std::set<std::size_t> shown;
-                for (const auto& row : tables[table]) {
+                for (const auto& row : attention_tables[table]) {
                     if (shown.size() == 10) break;
                     if (row.sites > 0) shown.insert(row.motif);
                 }
                 nlohmann::json found = nlohmann::json::array();
-                for (const auto& [m, centre] : sites[scan])
-                    if (shown.count(m)) {
-                        const auto half = (long long)motifs[m].length() / 2;
-                        found.push_back({{"motif", motifs[m].name}, {"start", (long long)centre - half},
-                                         {"end", (long long)centre - half + (long long)motifs[m].length()}});
+                for (const auto& [mo, centre] : sites[scan])
+                    if (shown.count(mo)) {
+                        const auto half = (long long)motifs[mo].length() / 2;
+                        found.push_back({{"motif", motifs[mo].name}, {"start", (long long)centre - half},
+                                         {"end", (long long)centre - half + (long long)motifs[mo].length()}});
                     }
                 nlohmann::json truth = nlohmann::json::array();
                 const std::string& element_name = std::string(side) == "enhancer" ? pr.enhancer_name : pr.promoter_name;
                 if (const auto it = planted.find(element_name); it != planted.end())
                     for (const auto& site : it->second) {
-                        const auto m = find_motif(motifs, site.motif);
-                        truth.push_back({{"motif", m ? motifs[*m].name : site.motif}, {"start", site.start - w.start},
+                        const auto mo = find_motif(motifs, site.motif);
+                        truth.push_back({{"motif", mo ? motifs[*mo].name : site.motif}, {"start", site.start - w.start},
                                          {"end", site.end - w.start}});
                     }
                 nlohmann::json peaks_here = nlohmann::json::array();

@@ -1,14 +1,17 @@
-// epiann explain: what EPIANN attends to, where in the genome, and which motifs and motif pairs live there.
+// epiann explain: what a model reads in each pair, where in the genome, and which motifs and motif pairs live there.
 //
-// For each explained pair (the test set of the checkpoint's split by default): the two attention matrices, bin
-// importance as the paper defines it (explain/attention_map.hpp), the top regions of each element, per-base
-// importance tracks, and the top enhancer-bin/promoter-bin cells. Then the windows are scanned with JASPAR motifs
-// and motif enrichment in the top regions (against random regions of the same sizes) and TF-pair enrichment
-// (positives against negatives) are computed. With the simulator's truth.tsv it also measures how well attention
-// recovers the planted grammar.
+// For each explained pair (the test set of the checkpoint's split by default) and each method of --methods:
+// attention (the model's attention matrices, bin importance as the paper defines it, explain/attention_map.hpp) or
+// a per-base attribution of the interaction logit (saliency, input x gradient, integrated gradients, in-silico
+// mutagenesis; explain/attribution.hpp). Per method: per-base importance tracks, the top regions of each element,
+// motif enrichment in them (against random regions of the same sizes) and TF-pair enrichment (positives against
+// negatives); attention also gives the top enhancer-bin/promoter-bin cells. Attention's files keep their names
+// (importance.bw, ...), another method's carry its name (importance_ism.bw, ...). With the simulator's truth.tsv
+// it measures per method how well it recovers the planted grammar, per base and by region.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +29,18 @@ struct explain_request {
     bool all_sites = false;  // keep every motif hit, not only the most significant of overlapping ones
     std::string device = "cpu";  // cpu or cuda
     int threads = 0;
+    std::string methods;               // comma-separated (explain/attribution.hpp); empty: explain_methods' default
+    std::size_t steps = 32;            // integrated gradients' path points
+    std::string reference = "shuffle";  // integrated gradients' reference: shuffle or zero
+    std::string vary = "both";         // the sides integrated gradients moves from the reference
 };
+
+struct model_entry;
+enum class attribution_method;
+// The methods a request asks of a model: --methods, checked against what the model has (input_error for attention
+// on a model without, or a gradient method on a k-mer model); by default attention where the model has it and
+// input x gradient where gradients reach the bases (ism for a model with neither).
+std::vector<attribution_method> explain_methods(const explain_request& request, const model_entry& model);
 
 // Writes the outputs into request.out and returns the summary (also written as summary.json).
 nlohmann::json run_explain(const explain_request& request);
