@@ -9,6 +9,7 @@
 #include <map>
 #include <vector>
 
+#include "helix/attribution/conv_pool_mutagenesis.hpp"
 #include "helix/attribution/gradients.hpp"
 #include "helix/attribution/mutagenesis.hpp"
 #include "helix/attribution/references.hpp"
@@ -213,5 +214,44 @@ TEST_CASE("in-silico mutagenesis equals substituting each letter and forwarding,
     CHECK(std::all_of(ep2.data(), ep2.data() + ep2.size(), [](double v) { return v == 0; }));
     CHECK_THROWS_AS(in_silico_mutagenesis(net, ctx, make_pair_view(e.cview(), p.cview()), make_pair_view(ee2.view(), ep2.view()),
                                           w, {.batch = 64, .halves = {true}}),
+                    argument_error);
+}
+
+TEST_CASE("conv_pool_mutagenesis equals in_silico_mutagenesis on an EPIANN-shaped model, and skips what cannot change") {
+    // EPIANN's structure at test size: one fused conv + ReLU + SAME max-pool shared by both halves, dropout, then
+    // cross-attention and a head with an auxiliary part.
+    using in = pair_of<shape<40, 4>, shape<31, 4>>;
+    const auto model = seq{twin{seq{conv1d_relu_max_pool1d<5, 4, 3, 3, padding::same, bias::on>{}, dropout{0.2f}}},
+                           branches{additive_cross_attention<3, queries::second>{}, additive_cross_attention<3>{}},
+                           branches{seq{bilinear<>{}, top_k_pool<4>{}, dense<1>{}},
+                                    auxiliary{halves{seq{flatten{}, dense<2>{}}, seq{flatten{}, dense<2>{}}}}}};
+    auto net = make_network<in, double>(model);
+    STATIC_REQUIRE(has_conv_pool_trunk<decltype(net)>);
+    STATIC_REQUIRE(!has_conv_pool_trunk<network<pair_in, decltype(pair_model()), double>>);
+    net.init(4);
+    tensor<double, shape<40, 4>> e(2), naive_e(2), fast_e(2);
+    tensor<double, shape<31, 4>> p(2), naive_p(2), fast_p(2);
+    fill_one_hot(e.data(), 80, 21);
+    fill_one_hot(p.data(), 62, 22);
+    for (std::size_t c = 0; c < 4; ++c) e(0, 7, c) = 0, p(1, 30, c) = 0;  // N rows, one at a window's end
+    cpu_context ctx(1);
+    set_mode(ctx, mode::inference);
+    std::vector<double> w{1, 0, 0, 0, 0};
+    const auto x = make_pair_view(e.cview(), p.cview());
+    in_silico_mutagenesis(net, ctx, x, make_pair_view(naive_e.view(), naive_p.view()), std::span<const double>(w));
+    conv_pool_mutagenesis(net, ctx, x, make_pair_view(fast_e.view(), fast_p.view()), std::span<const double>(w), {.batch = 9, .halves = {}});
+    for (const auto& [fast, naive, n, what] : {std::tuple{fast_e.data(), naive_e.data(), fast_e.size(), "enhancer"},
+                                               std::tuple{fast_p.data(), naive_p.data(), fast_p.size(), "promoter"}}) {
+        const auto c = testing::compare(std::span<const double>(fast, n), std::span<const double>(naive, n), {1e-10, 1e-12},
+                                        std::string("conv_pool_mutagenesis vs in_silico_mutagenesis, ") + what);
+        INFO(c.message());
+        CHECK(c.ok);
+        CHECK(std::count_if(naive, naive + n, [](double v) { return v != 0; }) > 50);
+    }
+    // One half only.
+    conv_pool_mutagenesis(net, ctx, x, make_pair_view(fast_e.view(), fast_p.view()), std::span<const double>(w), {.batch = 64, .halves = {false, true}});
+    CHECK(std::all_of(fast_e.data(), fast_e.data() + fast_e.size(), [](double v) { return v == 0; }));
+    set_mode(ctx, mode::training);
+    CHECK_THROWS_AS(conv_pool_mutagenesis(net, ctx, x, make_pair_view(fast_e.view(), fast_p.view()), std::span<const double>(w)),
                     argument_error);
 }

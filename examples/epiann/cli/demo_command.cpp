@@ -32,7 +32,9 @@ void remove_earlier_demo(const std::filesystem::path& root) {
         {"data", {"genome.fa", "genome.fa.fai", "pairs.csv", "grammar.tsv", "truth.tsv", "occupancy.narrowPeak", "README"}},
         {"run", {"run.json", "split.tsv", "model.safetensors", "state.safetensors", "log.jsonl", "evaluation.json", ".lock"}},
         {"explain", {"importance.bedGraph", "importance.bw", "top_regions.bed", "top_bin_pairs.bedpe", "top_bin_pairs.interact",
-                     "motif_enrichment.tsv", "tf_pairs.tsv", "example_pair.json", "summary.json"}},
+                     "motif_enrichment.tsv", "tf_pairs.tsv", "example_pair.json", "summary.json", "importance_input_x_gradient.bedGraph",
+                     "importance_input_x_gradient.bw", "top_regions_input_x_gradient.bed", "motif_enrichment_input_x_gradient.tsv",
+                     "tf_pairs_input_x_gradient.tsv"}},
         {"", {"audit.json", "report.html"}}};
     std::error_code ec;
     for (const auto& [dir, names] : written) {
@@ -132,7 +134,7 @@ void add_demo_command(CLI::App& app) {
             const std::string text = audit.to_json().dump(2) + "\n";
             helix::write_file_atomically(root / "audit.json", text);
         }
-        std::printf("[5/6] explaining the test pairs: attention tracks, top regions, motif and TF-pair enrichment\n");
+        std::printf("[5/6] explaining the test pairs: attention and input x gradient tracks, top regions, motif and TF-pair enrichment\n");
         std::fflush(stdout);
         explain_request x;
         x.checkpoint = trained.model_path.string();
@@ -157,6 +159,22 @@ void add_demo_command(CLI::App& app) {
                      ": motif ranks " + rank(p.at("enhancer_rank")) + " (enhancers), " + rank(p.at("promoter_rank")) +
                      " (promoters); TF-pair rank " + rank(p.at("tf_pair_rank")) + "\n";
 
+        // Per-base AUPRC of the planted sites by each method the explain step ran.
+        std::string methods_line;
+        for (const auto& [name, m] : explained.at("methods").items()) {
+            if (!m.contains("per_base")) continue;
+            const auto& e = m.at("per_base").at("enhancer");
+            const auto& p = m.at("per_base").at("promoter");
+            char buf[200];
+            if (methods_line.empty()) {
+                std::snprintf(buf, sizeof buf, "Per-base AUPRC of the planted sites, enhancer / promoter (a random score: %.3f / %.3f):\n",
+                              e.at("planted_base_fraction").get<double>(), p.at("planted_base_fraction").get<double>());
+                methods_line = buf;
+            }
+            std::snprintf(buf, sizeof buf, "  %-18s %.3f / %.3f\n", name.c_str(), e.at("auprc").get<double>(), p.at("auprc").get<double>());
+            methods_line += buf;
+        }
+
         std::printf("[6/6] writing the report\n");
         std::fflush(stdout);
         const report_request report = report_request_for(root);
@@ -176,11 +194,12 @@ void add_demo_command(CLI::App& app) {
                     "What attention found (of %zu motifs):\n"
                     "  top 5 enhancer regions hold a planted cooperating site in %.1f %% of positive pairs (random regions: %.1f %%)\n%s"
                     "  planted TF pairs among the top 15 TF pairs: %d of %zu\n"
-                    "  top regions under an occupancy peak: %.1f %% (random regions of the same sizes: %.1f %%)\n\n%s\n"
+                    "  top regions under an occupancy peak: %.1f %% (random regions of the same sizes: %.1f %%)\n%s\n%s\n"
                     "written in %.0f s:\n  %s/          simulated genome, pairs, grammar, planted sites (truth.tsv), README\n"
                     "  %s/           model.safetensors, state.safetensors, log.jsonl, split.tsv, evaluation.json\n"
                     "  %s/audit.json\n  %s/explain/  importance.bw and .bedGraph, top_regions.bed, top_bin_pairs.bedpe/.interact, "
-                    "motif_enrichment.tsv, tf_pairs.tsv, example_pair.json, summary.json\n"
+                    "motif_enrichment.tsv, tf_pairs.tsv, example_pair.json, summary.json (attention), and the same files of "
+                    "input x gradient (importance_input_x_gradient.bw, ...)\n"
                     "  %s  (%zu figures; open it in a browser)\n",
                     ev.report.count, 100 * ev.report.positive_rate, ev.report.auroc, ev.report.aupr, ev.report.f1_at_half,
                     ev.report.best.f1, baseline, ev.report.auroc - baseline, overlap, explained.at("motifs").get<std::size_t>(),
@@ -188,7 +207,8 @@ void add_demo_command(CLI::App& app) {
                     100 * recovery.at("expected_for_random_regions").get<double>(), ranks.c_str(),
                     recovery.at("planted_pairs_in_top15").get<int>(), recovery.at("planted_pairs").size(),
                     100 * explained.at("open_chromatin").at("top_regions_in_peaks").get<double>(),
-                    100 * explained.at("open_chromatin").at("random_regions_in_peaks").get<double>(), audit.table().c_str(), elapsed(),
+                    100 * explained.at("open_chromatin").at("random_regions_in_peaks").get<double>(), methods_line.c_str(),
+                    audit.table().c_str(), elapsed(),
                     data.c_str(), run.c_str(), root.c_str(), root.c_str(), report.out.c_str(), drawn.figures.size());
     });
 }

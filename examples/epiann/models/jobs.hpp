@@ -15,6 +15,7 @@
 #include <string>
 #include <tuple>
 
+#include <helix/attribution/conv_pool_mutagenesis.hpp>
 #include <helix/attribution/gradients.hpp>
 #include <helix/attribution/mutagenesis.hpp>
 #include <helix/attribution/references.hpp>
@@ -207,7 +208,10 @@ attribution_readout attribute_model(const std::string& checkpoint, const window_
                 for (const auto& c : checks) r.attribution_sums.push_back(c.attribution_sum), r.output_differences.push_back(c.output_difference);
                 break;
             }
-            case attribution_method::ism: attr::in_silico_mutagenesis(*net, ctx, b.input(), a, w, {.batch = 64, .halves = {}}); break;
+            case attribution_method::ism:  // EPIANN: only the bins a substitution reaches are recomputed
+                if constexpr (attr::has_conv_pool_trunk<Net>) attr::conv_pool_mutagenesis(*net, ctx, b.input(), a, w, {.batch = 64, .halves = {}});
+                else attr::in_silico_mutagenesis(*net, ctx, b.input(), a, w, {.batch = 64, .halves = {}});
+                break;
             case attribution_method::attention: break;
         }
         for (std::size_t k = 0; k < n; ++k)

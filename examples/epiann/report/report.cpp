@@ -411,11 +411,13 @@ void recovery_section(html_report& r, const fs::path& explain) {
     const auto summary = read_json(path);
     if (!summary) return r.missing("Grammar recovery and open chromatin", path);
     const auto& s = *summary;
+    const std::string method = s.value("method", "attention");  // the first of explain's methods
+    const std::string regions = method == "attention" ? "attention regions" : svg::escape(method) + " regions";
     if (s.contains("recovery")) {
         r.heading("Recovery of the simulated grammar");
         const auto& rec = s.at("recovery");
         r.paragraph("In " + percent(rec.value("top_enhancer_regions_hold_cooperating_site", 0.0)) + " of " +
-                    std::to_string(rec.value("positive_pairs", 0)) + " positive test pairs the top 5 enhancer attention regions " +
+                    std::to_string(rec.value("positive_pairs", 0)) + " positive test pairs the top 5 enhancer " + regions + " " +
                     "hold a planted cooperating site (random regions of the same sizes: " +
                     percent(rec.value("expected_for_random_regions", 0.0)) + "). " + std::to_string(rec.value("planted_pairs_in_top15", 0)) +
                     " of " + std::to_string(rec.at("planted_pairs").size()) + " planted TF pairs are among the 15 strongest TF pairs, of " +
@@ -431,9 +433,59 @@ void recovery_section(html_report& r, const fs::path& explain) {
         r.heading("Open chromatin");
         const auto& o = s.at("open_chromatin");
         r.paragraph(percent(o.value("top_regions_in_peaks", 0.0)) + " of the " + std::to_string(o.value("top_regions", 0)) +
-                    " top attention regions overlap a peak of the occupancy file (" + std::to_string(o.value("peaks", 0)) +
+                    " top " + regions + " overlap a peak of the occupancy file (" + std::to_string(o.value("peaks", 0)) +
                     " peaks); random regions of the same sizes in the same windows: " +
                     percent(o.value("random_regions_in_peaks", 0.0)) + ".");
+    }
+}
+
+// Every method of `explain --methods` side by side: how well each finds the planted grammar (with --truth).
+void methods_section(html_report& r, const fs::path& explain) {
+    const auto summary = read_json(explain / "summary.json");
+    if (!summary || !summary->contains("methods") || summary->at("methods").size() < 2) return;
+    const auto& methods = summary->at("methods");
+    r.heading("Attribution methods side by side");
+    std::vector<std::vector<std::string>> rows;
+    std::vector<svg::bar> enhancer_bars, promoter_bars;
+    std::string base_rates;
+    const auto fixed3 = [](double v) { return fixed(v, 3); };
+    for (const auto& [name, m] : methods.items()) {
+        std::vector<std::string> row{name};
+        if (m.contains("recovery")) {
+            const auto& rec = m.at("recovery");
+            row.push_back(percent(rec.value("top_enhancer_regions_hold_cooperating_site", 0.0)) + " (random " +
+                          percent(rec.value("expected_for_random_regions", 0.0)) + ")");
+            row.push_back(std::to_string(rec.value("planted_pairs_in_top15", 0)) + " of " + std::to_string(rec.at("planted_pairs").size()));
+        } else {
+            row.insert(row.end(), {"-", "-"});
+        }
+        if (m.contains("per_base")) {
+            const auto& pb = m.at("per_base");
+            for (const char* side : {"enhancer", "promoter"}) row.push_back(fixed3(pb.at(side).value("auprc", 0.0)));
+            enhancer_bars.push_back({name, pb.at("enhancer").value("auprc", 0.0), fixed3(pb.at("enhancer").value("auprc", 0.0))});
+            promoter_bars.push_back({name, pb.at("promoter").value("auprc", 0.0), fixed3(pb.at("promoter").value("auprc", 0.0))});
+            base_rates = "enhancer " + fixed3(pb.at("enhancer").value("planted_base_fraction", 0.0)) + ", promoter " +
+                         fixed3(pb.at("promoter").value("planted_base_fraction", 0.0));
+        } else {
+            row.insert(row.end(), {"-", "-"});
+        }
+        row.push_back(m.contains("completeness") ? "median gap " + percent(m.at("completeness").value("median_relative_gap", 0.0))
+                                                 : std::string());
+        row.push_back(m.value("cost", ""));
+        rows.push_back(std::move(row));
+    }
+    r.paragraph("Each method scores every base of both windows for the interaction logit (<code>epiann explain --methods</code>; "
+                "attention: the paper's bin importance). Top regions are each method's 5 best bins per element; per-base AUPRC "
+                "ranks the bases of the planted cooperating sites among all bases of the windows of positive pairs.");
+    r.raw(table_html({"method", "top 5 enhancer regions hold a cooperating site", "planted TF pairs in the top 15",
+                      "per-base AUPRC, enhancer", "per-base AUPRC, promoter", "completeness", "cost"}, rows));
+    if (!enhancer_bars.empty()) {
+        for (auto& [side, bars] : {std::pair{"enhancer", &enhancer_bars}, std::pair{"promoter", &promoter_bars}}) {
+            const std::string title = std::string("Per-base AUPRC of planted sites, ") + side;
+            r.figure(title, svg::bar_chart(title, "average precision", *bars),
+                     std::string("How well each method's per-base scores rank the bases of planted cooperating sites in the ") + side +
+                         " windows of positive pairs; a random score's AUPRC is the share of such bases (" + base_rates + ").");
+        }
     }
 }
 
@@ -476,6 +528,7 @@ report_summary write_report(const report_request& q) {
         r.missing("Attention, motifs and TF pairs", std::string("no explain directory given"));
     } else {
         recovery_section(r, q.explain);
+        methods_section(r, q.explain);
         example_section(r, q.explain);
         enrichment_section(r, q.explain, grammar);
     }
