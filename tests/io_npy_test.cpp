@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -13,6 +14,7 @@
 
 #include "support/files.hpp"
 #include "helix/io/npy.hpp"
+#include "helix/io/npz.hpp"
 
 using namespace helix;
 using Catch::Matchers::Contains;
@@ -242,4 +244,36 @@ TEST_CASE("npy: writes are atomic; a failed write leaves the old file and no tem
     }
     CHECK(read_bytes(dir / "a.npy") == before);
     CHECK(dir.files() == 2);
+}
+
+TEST_CASE("npz: save_npz writes a stored ZIP of .npy members that the member bytes and numpy read back") {
+    temp_dir dir;
+    const std::vector<float> a{1, 2, 3, 4, 5, 6};
+    const std::vector<float> b{-0.5f, 0.25f};
+    save_npz<float>(dir / "x.npz", {{"arr_0", a, {1, 2, 3}}, {"second", b, {2}}});
+    const std::string zip = read_bytes(dir / "x.npz");
+    auto u16 = [&](std::size_t at) { return std::uint32_t((unsigned char)zip[at]) | std::uint32_t((unsigned char)zip[at + 1]) << 8; };
+    auto u32 = [&](std::size_t at) { return u16(at) | u16(at + 2) << 16; };
+    REQUIRE(zip.size() > 22);
+    const std::size_t end = zip.size() - 22;
+    CHECK(u32(end) == 0x06054b50u);
+    CHECK(u16(end + 10) == 2);  // two members
+    // The first member, read from its local header, is the .npy file save_npy writes, with its CRC-32.
+    REQUIRE(u32(0) == 0x04034b50u);
+    const std::uint32_t size = u32(18), name_length = u16(26);
+    CHECK(zip.substr(30, name_length) == "arr_0.npy");
+    const std::string member = zip.substr(30 + name_length, size);
+    save_npy(dir / "a.npy", a, {1, 2, 3});
+    CHECK(member == read_bytes(dir / "a.npy"));
+    CHECK(u32(14) == detail::crc32(member.data(), member.size()));
+    CHECK(detail::crc32("123456789", 9) == 0xCBF43926u);  // the standard check value
+    CHECK(dir.files() == 2);
+    CHECK_THROWS_AS(save_npz<float>(dir / "bad.npz", {{"arr_0", a, {4}}}), shape_error);
+    CHECK(!fs::exists(dir / "bad.npz"));
+    // numpy's own reader, where this machine has numpy (CI does: python3-numpy).
+    if (std::system("python3 -c 'import numpy' 2>/dev/null") == 0) {
+        const std::string check = "python3 -c \"import numpy as np; d = np.load('" + (dir / "x.npz").string() +
+                                  "'); assert d['arr_0'].shape == (1, 2, 3) and d['arr_0'][0, 1, 2] == 6 and list(d['second']) == [-0.5, 0.25]\"";
+        CHECK(std::system(check.c_str()) == 0);
+    }
 }

@@ -285,13 +285,14 @@ inline npy_array load_npy(const std::filesystem::path& path) {
     return a;
 }
 
-// Writes `data` with shape `dims` (C order). Throws shape_error when dims do not hold data.size() values.
+namespace detail {
+// Everything of a .npy file before its data: magic, version, header length and the padded header.
 template <class T>
-void save_npy(const std::filesystem::path& path, std::span<const T> data, std::vector<std::size_t> dims) {
+std::string npy_preamble(const std::filesystem::path& path, std::size_t values, const std::vector<std::size_t>& dims) {
     std::size_t count = 0;
-    if (!detail::element_count(dims, count) || count != data.size())
+    if (!detail::element_count(dims, count) || count != values)
         throw shape_error(path.string() + ": shape " + detail::shape_tuple(dims) + " does not hold the " +
-                          std::to_string(data.size()) + " values given");
+                          std::to_string(values) + " values given");
     std::string header = "{'descr': '" + std::string(npy_dtype<T>()) + "', 'fortran_order': False, 'shape': " +
                          detail::shape_tuple(dims) + ", }";
     // numpy pads with spaces and a newline so that the data starts at a multiple of 64 bytes. Format 1.0 has
@@ -305,7 +306,14 @@ void save_npy(const std::filesystem::path& path, std::span<const T> data, std::v
     head += char(0);
     for (std::size_t i = 0; i < preamble - 8; ++i) head += char((header.size() >> (8 * i)) & 0xff);
     head += header;
+    return head;
+}
+}  // namespace detail
 
+// Writes `data` with shape `dims` (C order). Throws shape_error when dims do not hold data.size() values.
+template <class T>
+void save_npy(const std::filesystem::path& path, std::span<const T> data, std::vector<std::size_t> dims) {
+    const std::string head = detail::npy_preamble<T>(path, data.size(), dims);
     atomic_file f(path);
     f.write(head.data(), head.size());
     f.write(data.data(), data.size_bytes());
