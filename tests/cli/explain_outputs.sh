@@ -27,11 +27,12 @@ for m in ("attention", "input_x_gradient"):
         b = r["per_base"][side]
         assert 0 < b["planted_base_fraction"] < 1 and 0 < b["auprc"] <= 1, (m, side, b)
 PY
-# Integrated gradients and ISM on four pairs: their files, completeness within 5 % (median) at 64 steps.
+# Integrated gradients and ISM on 60 pairs (a few positives): their files, completeness within 5 % (median) at 64 steps.
 "$epiann" explain --checkpoint "$demo/run/model.safetensors" --genome "$demo/data/genome.fa" --pairs "$demo/data/pairs.csv" \
-  --truth "$demo/data/truth.tsv" --grammar "$demo/data/grammar.tsv" --max-pairs 4 --permutations 5 --out "$out/more" \
-  --methods integrated_gradients,ism --steps 64 > "$out/more.log" 2>&1 || { echo "FAIL: explain --methods: $(tail -c 300 "$out/more.log")"; exit 1; }
-for f in importance_integrated_gradients.bw importance_ism.bw top_regions_ism.bed tf_pairs_integrated_gradients.tsv summary.json; do
+  --truth "$demo/data/truth.tsv" --grammar "$demo/data/grammar.tsv" --max-pairs 60 --permutations 5 --out "$out/more" \
+  --methods integrated_gradients,ism --steps 64 --modisco --set all > "$out/more.log" 2>&1 || { echo "FAIL: explain --methods: $(tail -c 300 "$out/more.log")"; exit 1; }
+for f in importance_integrated_gradients.bw importance_ism.bw top_regions_ism.bed tf_pairs_integrated_gradients.tsv summary.json \
+         modisco_enhancer_sequences.npz modisco_promoter_sequences.npz modisco_ism_enhancer.npz modisco_ism_promoter.npz; do
   [[ -s "$out/more/$f" ]] || { echo "FAIL: --methods: $f missing or empty"; exit 1; }
 done
 [[ ! -e "$out/more/importance.bw" && ! -e "$out/more/example_pair.json" ]] || { echo "FAIL: attention's files without attention"; exit 1; }
@@ -42,6 +43,22 @@ c = s["methods"]["integrated_gradients"]["completeness"]
 assert c["pairs"] >= 3 and c["median_relative_gap"] < 0.05, c
 assert s["method"] == "integrated_gradients" and "ism" in s["methods"]
 PY
+# TF-MoDISco's inputs: N x 4 x L, one-hot sequences and hypothetical contributions that sum to 0 over the letters
+# (integrated gradients has none: no file). Read with numpy where it is installed (python3-numpy).
+[[ ! -e "$out/more/modisco_integrated_gradients_enhancer.npz" ]] || { echo "FAIL: a modisco file for integrated gradients"; exit 1; }
+if python3 -c "import numpy" 2> /dev/null; then
+  python3 - "$out/more" <<'PY' || { echo "FAIL: the modisco files"; exit 1; }
+import json, sys, numpy as np
+d = sys.argv[1]
+n = json.load(open(d + "/summary.json"))["modisco"]["positive_pairs"]
+for side, length in (("enhancer", 1000), ("promoter", 800)):
+    x = np.load(f"{d}/modisco_{side}_sequences.npz")["arr_0"]
+    h = np.load(f"{d}/modisco_ism_{side}.npz")["arr_0"]
+    assert x.shape == h.shape == (n, 4, length) and n >= 1, (x.shape, h.shape, n)
+    assert set(np.unique(x)) <= {0.0, 1.0} and (x.sum(axis=1) <= 1).all()
+    assert np.abs(h.sum(axis=1)).max() < 1e-4 and np.abs(h).max() > 0
+PY
+fi
 "$epiann" explain --checkpoint "$demo/run/model.safetensors" --genome "$demo/data/genome.fa" --pairs "$demo/data/pairs.csv" \
   --out "$out/bad" --methods attention,lrp > "$out/bad.log" 2>&1 && { echo "FAIL: an unknown method was accepted"; exit 1; }
 grep -q 'unknown method "lrp"' "$out/bad.log" && [[ ! -e "$out/bad" ]] || { echo "FAIL: unknown method message: $(cat "$out/bad.log")"; exit 1; }

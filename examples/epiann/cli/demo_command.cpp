@@ -34,7 +34,8 @@ void remove_earlier_demo(const std::filesystem::path& root) {
         {"explain", {"importance.bedGraph", "importance.bw", "top_regions.bed", "top_bin_pairs.bedpe", "top_bin_pairs.interact",
                      "motif_enrichment.tsv", "tf_pairs.tsv", "example_pair.json", "summary.json", "importance_input_x_gradient.bedGraph",
                      "importance_input_x_gradient.bw", "top_regions_input_x_gradient.bed", "motif_enrichment_input_x_gradient.tsv",
-                     "tf_pairs_input_x_gradient.tsv"}},
+                     "tf_pairs_input_x_gradient.tsv", "importance_saliency.bedGraph", "importance_saliency.bw",
+                     "top_regions_saliency.bed", "motif_enrichment_saliency.tsv", "tf_pairs_saliency.tsv"}},
         {"", {"audit.json", "report.html"}}};
     std::error_code ec;
     for (const auto& [dir, names] : written) {
@@ -134,7 +135,7 @@ void add_demo_command(CLI::App& app) {
             const std::string text = audit.to_json().dump(2) + "\n";
             helix::write_file_atomically(root / "audit.json", text);
         }
-        std::printf("[5/6] explaining the test pairs: attention and input x gradient tracks, top regions, motif and TF-pair enrichment\n");
+        std::printf("[5/6] explaining the test pairs: attention, saliency and input x gradient tracks, top regions, motif and TF-pair enrichment\n");
         std::fflush(stdout);
         explain_request x;
         x.checkpoint = trained.model_path.string();
@@ -146,6 +147,7 @@ void add_demo_command(CLI::App& app) {
         x.grammar = (data / "grammar.tsv").string();
         x.peaks = (data / "occupancy.narrowPeak").string();
         x.threads = o->threads;
+        x.methods = "attention,saliency,input_x_gradient";  // side by side in the report; each about 5 s here
         if (o->quick) {
             x.max_pairs = 3000;  // enough positives for TF pairs to co-occur
             x.permutations = 20;
@@ -199,7 +201,7 @@ void add_demo_command(CLI::App& app) {
                     "  %s/           model.safetensors, state.safetensors, log.jsonl, split.tsv, evaluation.json\n"
                     "  %s/audit.json\n  %s/explain/  importance.bw and .bedGraph, top_regions.bed, top_bin_pairs.bedpe/.interact, "
                     "motif_enrichment.tsv, tf_pairs.tsv, example_pair.json, summary.json (attention), and the same files of "
-                    "input x gradient (importance_input_x_gradient.bw, ...)\n"
+                    "saliency and input x gradient (importance_saliency.bw, ...)\n"
                     "  %s  (%zu figures; open it in a browser)\n",
                     ev.report.count, 100 * ev.report.positive_rate, ev.report.auroc, ev.report.aupr, ev.report.f1_at_half,
                     ev.report.best.f1, baseline, ev.report.auroc - baseline, overlap, explained.at("motifs").get<std::size_t>(),

@@ -50,6 +50,10 @@ void add_explain_command(CLI::App& app) {
     cmd->add_option("--vary", r->vary, "Integrated gradients: the sides that move from the reference (the others stay)")
         ->check(CLI::IsMember({"both", "enhancer", "promoter"}))
         ->capture_default_str();
+    cmd->add_flag("--modisco", r->modisco,
+                  "Also write TF-MoDISco's inputs for the positive pairs: modisco_<side>_sequences.npz and, per method "
+                  "with a score for every letter (saliency, input_x_gradient, ism), modisco_<method>_<side>.npz "
+                  "(hypothetical contributions, N x 4 x L; docs/05-epiann.md has the modisco command)");
     add_threads_option(cmd, r->threads);
     cmd->add_option("--device", r->device, "Compute on cpu or cuda (needs an epiann built with CUDA and a GPU)")
         ->check(CLI::IsMember({"cpu", "cuda"}))

@@ -82,6 +82,20 @@ std::vector<float> per_base_scores(attribution_method m, std::span<const float> 
     return out;
 }
 
+bool has_hypothetical(attribution_method m) {
+    return m == attribution_method::saliency || m == attribution_method::input_x_gradient || m == attribution_method::ism;
+}
+
+std::vector<float> hypothetical_contributions(std::span<const float> raw) {
+    if (raw.size() % 4 != 0) throw std::invalid_argument("hypothetical_contributions: rows of 4 letters expected");
+    std::vector<float> out(raw.begin(), raw.end());
+    for (std::size_t l = 0; l < raw.size(); l += 4) {
+        const float mean = (raw[l] + raw[l + 1] + raw[l + 2] + raw[l + 3]) / 4;
+        for (std::size_t c = 0; c < 4; ++c) out[l + c] -= mean;
+    }
+    return out;
+}
+
 bin_geometry method_bins(std::size_t window) { return {window, 1, 40, true, 0, 0}; }
 
 std::vector<float> bin_sums(const bin_geometry& g, std::span<const float> bases) {

@@ -35,7 +35,15 @@ struct attribution_options {
     std::string reference = "shuffle";  // integrated gradients' reference: shuffle (dinucleotide) or zero
     std::string vary = "both";        // the sides that move from their reference: both, enhancer, promoter
     std::uint64_t seed = 1;           // of the shuffles (pair i's sides draw streams 2i and 2i + 1)
+    bool hypothetical = false;        // keep positive pairs' one-hot windows and hypothetical contributions (TF-MoDISco)
 };
+
+// Whether a method has hypothetical contributions (a score for every letter at every base, TF-MoDISco's input).
+bool has_hypothetical(attribution_method m);
+// TF-MoDISco's hypothetical contributions from a window's raw attributions (rows x 4): the gradient (saliency,
+// input x gradient) or the substitution effects (ism) with each base's mean over the four letters removed, so that
+// a letter scores what it adds over the others (Majdandzic et al. 2023's correction for one-hot gradients).
+std::vector<float> hypothetical_contributions(std::span<const float> raw);
 
 // One pair's per-base scores, one value per base of each window.
 struct base_scores {
@@ -47,6 +55,9 @@ struct attribution_readout {
     std::vector<base_scores> pairs;
     // Integrated gradients' completeness check per pair: the sum of its attributions against logit(x) - logit(x').
     std::vector<double> attribution_sums, output_differences;
+    // With attribution_options::hypothetical, per positive pair (empty for the others): each side's one-hot window and
+    // hypothetical contributions, rows x 4.
+    std::vector<base_scores> one_hot, hypothetical;
 };
 
 // One window's per-base score from its raw attributions (rows x 4 values, the method's own) and its one-hot rows.

@@ -189,8 +189,10 @@ attribution_readout attribute_model(const std::string& checkpoint, const window_
         if (ea.batch() != n) ea = decltype(ea)(n), pa = decltype(pa)(n), e0 = decltype(e0)(n), p0 = decltype(p0)(n);
         const auto a = helix::make_pair_view(ea.view(), pa.view());
         switch (method) {
-            case attribution_method::saliency: attr::saliency(*net, ctx, b.input(), a, w); break;
-            case attribution_method::input_x_gradient: attr::input_x_gradient(*net, ctx, b.input(), a, w); break;
+            // Both keep the gradient itself: per_base_scores reads x . g from it for input x gradient, and the
+            // hypothetical contributions are the gradient's.
+            case attribution_method::saliency:
+            case attribution_method::input_x_gradient: attr::saliency(*net, ctx, b.input(), a, w); break;
             case attribution_method::integrated_gradients: {
                 for (auto [side, x, ref] : {std::tuple{"enhancer", b.enhancer.data(), e0.data()}, std::tuple{"promoter", b.promoter.data(), p0.data()}}) {
                     const std::size_t size = std::string(side) == "enhancer" ? E::size : P::size;
@@ -214,9 +216,18 @@ attribution_readout attribute_model(const std::string& checkpoint, const window_
                 break;
             case attribution_method::attention: break;
         }
-        for (std::size_t k = 0; k < n; ++k)
-            r.pairs.push_back({per_base_scores(method, {b.enhancer.view().sample(k), E::size}, {ea.view().sample(k), E::size}),
-                               per_base_scores(method, {b.promoter.view().sample(k), P::size}, {pa.view().sample(k), P::size})});
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::span<const float> xe(b.enhancer.view().sample(k), E::size), xp(b.promoter.view().sample(k), P::size);
+            const std::span<const float> re(ea.view().sample(k), E::size), rp(pa.view().sample(k), P::size);
+            r.pairs.push_back({per_base_scores(method, xe, re), per_base_scores(method, xp, rp)});
+            if (o.hypothetical && has_hypothetical(method) && examples.label(items[k]) == 1) {
+                r.one_hot.push_back({{xe.begin(), xe.end()}, {xp.begin(), xp.end()}});
+                r.hypothetical.push_back({hypothetical_contributions(re), hypothetical_contributions(rp)});
+            } else if (o.hypothetical) {
+                r.one_hot.emplace_back();
+                r.hypothetical.emplace_back();
+            }
+        }
     }
     return r;
 }

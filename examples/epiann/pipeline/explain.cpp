@@ -13,6 +13,7 @@
 
 #include <helix/core/rng.hpp>
 #include <helix/io/atomic_file.hpp>
+#include <helix/io/npz.hpp>
 
 #include "common/errors.hpp"
 #include "common/line_reader.hpp"
@@ -57,7 +58,23 @@ struct method_view {
     bin_geometry enhancer, promoter;
     std::vector<std::vector<float>> enhancer_bins, promoter_bins, enhancer_bases, promoter_bases;
     nlohmann::json details = nlohmann::json::object();  // what the method adds to the summary (completeness)
+    std::vector<base_scores> one_hot, hypothetical;     // --modisco: positive pairs' windows and contributions
 };
+
+// TF-MoDISco's layout (np.savez of an array N x 4 x L, `modisco motifs -s/-a`): the positive pairs' rows x 4 windows
+// of one side, transposed.
+void write_modisco(const fs::path& path, const std::vector<base_scores>& windows, bool enhancer, std::size_t length) {
+    std::vector<float> values;
+    std::size_t n = 0;
+    for (const auto& w : windows) {
+        const auto& side = enhancer ? w.enhancer : w.promoter;
+        if (side.empty()) continue;
+        for (std::size_t c = 0; c < 4; ++c)
+            for (std::size_t l = 0; l < length; ++l) values.push_back(side[l * 4 + c]);
+        ++n;
+    }
+    helix::save_npz<float>(path, {{"arr_0", values, {n, 4, length}}});
+}
 
 // What every method's analysis shares.
 struct explain_context {
@@ -289,6 +306,8 @@ method_view view_of(attribution_method method, attribution_readout&& a, std::siz
         v.enhancer_bases.push_back(std::move(p.enhancer));
         v.promoter_bases.push_back(std::move(p.promoter));
     }
+    v.one_hot = std::move(a.one_hot);
+    v.hypothetical = std::move(a.hypothetical);
     if (method == attribution_method::integrated_gradients && !a.attribution_sums.empty()) {
         // Completeness: how far each pair's attributions are from summing to logit(x) - logit(x').
         std::vector<double> gaps;
@@ -337,6 +356,9 @@ nlohmann::json run_explain(const explain_request& r) {
         throw input_error("--reference: expected shuffle or zero, got \"" + r.reference + "\"");
     if (r.vary != "both" && r.vary != "enhancer" && r.vary != "promoter")
         throw input_error("--vary: expected both, enhancer or promoter, got \"" + r.vary + "\"");
+    if (r.modisco && std::none_of(methods.begin(), methods.end(), has_hypothetical))
+        throw input_error("--modisco: TF-MoDISco needs a score for every letter at every base; give saliency, "
+                          "input_x_gradient or ism among --methods");
     {
         const fs::path out = r.out;
         // Every input is read and checked before the first output is written.
@@ -352,6 +374,16 @@ nlohmann::json run_explain(const explain_request& r) {
         if (has_attention)
             for (const char* name : {"top_bin_pairs.bedpe", "top_bin_pairs.interact", "example_pair.json"})
                 outputs.push_back({std::string(name) + " in --out", out / name});
+        if (r.modisco) {
+            for (const char* side : {"enhancer", "promoter"}) {
+                outputs.push_back({std::string("modisco_") + side + "_sequences.npz in --out", out / (std::string("modisco_") + side + "_sequences.npz")});
+                for (const auto method : methods)
+                    if (has_hypothetical(method)) {
+                        const std::string name = std::string("modisco_") + method_name(method) + "_" + side + ".npz";
+                        outputs.push_back({name + " in --out", out / name});
+                    }
+            }
+        }
         outputs.push_back({"summary.json in --out", out / "summary.json"});
         auto inputs = genome_inputs(r.genome);
         for (const named_path& input : std::vector<named_path>{{"--checkpoint", r.checkpoint}, {"--pairs", r.pairs}, {"--motifs", r.motifs},
@@ -424,7 +456,7 @@ nlohmann::json run_explain(const explain_request& r) {
         std::vector<method_view> views;
         std::vector<explained_pair> explained;
         attention_readout readout;
-        const attribution_options options{r.steps, r.reference, r.vary, 1};
+        const attribution_options options{r.steps, r.reference, r.vary, 1, r.modisco};
         for (const auto method : methods) {
             std::fprintf(stderr, "explaining %zu pairs with %s (%s)\n", examples->size(),
                          method == attribution_method::attention ? m.attention : method_name(method), method_cost(method, r.steps).c_str());
@@ -526,6 +558,21 @@ nlohmann::json run_explain(const explain_request& r) {
             by_method[method_name(v.method)] = std::move(entry);
         }
         summary["methods"] = by_method;
+        if (r.modisco) {  // the windows are the same for every method: the first one's
+            const auto first = std::find_if(views.begin(), views.end(), [](const method_view& v) { return has_hypothetical(v.method); });
+            std::size_t positives = 0;
+            for (const auto& w : first->one_hot) positives += !w.enhancer.empty();
+            for (const bool enhancer : {true, false}) {
+                const std::string side = enhancer ? "enhancer" : "promoter";
+                const std::size_t length = enhancer ? m.enhancer_window : m.promoter_window;
+                write_modisco(out / ("modisco_" + side + "_sequences.npz"), first->one_hot, enhancer, length);
+                for (const auto& v : views)
+                    if (has_hypothetical(v.method))
+                        write_modisco(out / ("modisco_" + std::string(method_name(v.method)) + "_" + side + ".npz"), v.hypothetical,
+                                      enhancer, length);
+            }
+            summary["modisco"] = {{"positive_pairs", positives}, {"layout", "N x 4 x L, np.savez arr_0"}};
+        }
         const auto& example = readout.example;
         if (has_attention && example.index != SIZE_MAX) {
             const bin_geometry eg = readout.enhancer, pg = readout.promoter;

@@ -33,6 +33,7 @@ struct explain_request {
     std::size_t steps = 32;            // integrated gradients' path points
     std::string reference = "shuffle";  // integrated gradients' reference: shuffle or zero
     std::string vary = "both";         // the sides integrated gradients moves from the reference
+    bool modisco = false;              // also TF-MoDISco's inputs: positive pairs' windows and hypothetical contributions
 };
 
 struct model_entry;

@@ -214,7 +214,10 @@ void conv_pool_mutagenesis(Net& net, cpu_context& ctx, view_t<const T, typename 
     E e{params, E::traits::has_bias ? params + E::W * CE * F : nullptr};
     P p{params, P::traits::has_bias ? params + P::W * CP * F : nullptr};
     detail::model_tail<Model, T> tail{net.model(), params};
+    constexpr std::size_t promoter_out = row - enhancer_out;
+    // A batch of variants in the layout view_at gives a pair: every row's enhancer half, then every row's promoter half.
     std::vector<T> reference(row), rows(options.batch * row), bin(F);
+    T* const promoter_rows = rows.data() + options.batch * enhancer_out;
     struct target {
         std::size_t half, base, letter;
     };
@@ -232,14 +235,10 @@ void conv_pool_mutagenesis(Net& net, cpu_context& ctx, view_t<const T, typename 
         std::size_t filled = 0;
         const auto flush = [&] {
             if (filled == 0) return;
-            // rows holds the enhancer halves of `filled` rows, then (at filled * enhancer_out) their promoter halves:
-            // the layout view_at gives a pair of tensors.
-            std::vector<T> laid(filled * row);
-            for (std::size_t r = 0; r < filled; ++r) {
-                std::copy_n(rows.data() + r * row, enhancer_out, laid.data() + r * enhancer_out);
-                std::copy_n(rows.data() + r * row + enhancer_out, row - enhancer_out, laid.data() + filled * enhancer_out + r * (row - enhancer_out));
-            }
-            const auto out = tail.forward(ctx, laid.data(), filled);
+            // A last, partial batch: its promoter halves move up to follow its enhancer halves.
+            if (filled < options.batch)
+                std::copy(promoter_rows, promoter_rows + filled * promoter_out, rows.data() + filled * enhancer_out);
+            const auto out = tail.forward(ctx, rows.data(), filled);
             for (std::size_t r = 0; r < filled; ++r) {
                 const auto& t = targets[r];
                 T* dst = t.half == 0 ? effects.first.sample(b) + t.base * CE + t.letter : effects.second.sample(b) + t.base * CP + t.letter;
@@ -263,12 +262,14 @@ void conv_pool_mutagenesis(Net& net, cpu_context& ctx, view_t<const T, typename 
                 const auto [first, last] = side.bins_reading(base);
                 for (std::size_t to = 0; to < channels; ++to) {
                     if (to == from) continue;
-                    T* r = rows.data() + filled * row;
-                    std::copy(reference.begin(), reference.end(), r);
+                    T* re = rows.data() + filled * enhancer_out;
+                    T* rp = promoter_rows + filled * promoter_out;
+                    std::copy_n(reference.data(), enhancer_out, re);
+                    std::copy_n(reference.data() + enhancer_out, promoter_out, rp);
                     bool changed = false;
                     for (std::size_t j = first; j <= last && first <= last; ++j) {
                         side.pooled(j, base, from, to, bin.data());
-                        T* target_bin = r + (half == 0 ? 0 : enhancer_out) + j * F;
+                        T* target_bin = (half == 0 ? re : rp) + j * F;
                         changed = changed || !std::equal(bin.begin(), bin.end(), target_bin);
                         std::copy(bin.begin(), bin.end(), target_bin);
                     }
