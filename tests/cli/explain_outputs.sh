@@ -15,11 +15,15 @@ done
 regions=$(($(wc -l < "$out/top_regions.bed") - 1))
 (( regions >= 3990 && regions <= 4010 )) || { echo "FAIL: $regions top regions"; exit 1; }
 grep -q '"top_enhancer_regions_hold_cooperating_site"' "$out/summary.json" || { echo "FAIL: no recovery figures"; exit 1; }
+grep -q '"cross_effects"' "$out/example_pair.json" || { echo "FAIL: example_pair.json has no cross effects"; exit 1; }
 head -c 4 "$out/importance.bw" | od -An -t x1 | grep -Eq "26 fc 8f 88|88 8f fc 26" || { echo "FAIL: importance.bw is not a bigWig"; exit 1; }
 python3 - "$out/summary.json" <<'PY' || { echo "FAIL: summary.json lacks a method's figures"; exit 1; }
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["method"] == "attention", s["method"]
+p = s["pairwise"]  # how much attention's rows differ, and the example's cross-effect map's
+assert 0 <= p["attention_row_dependence_mean"] <= 1 and p["positive_pairs_with_map"] > 0, p
+assert 0 <= p["example_cross_effect_row_dependence"] <= 1, p
 for m in ("attention", "input_x_gradient"):
     r = s["methods"][m]
     assert 0 <= r["recovery"]["top_enhancer_regions_hold_cooperating_site"] <= 1, m

@@ -9,7 +9,8 @@ figures=("Training curves: loss" "Training curves: validation AUROC and AUPR" "R
          "Attention along the example enhancer window" "Attention along the example promoter window"
          "Motif enrichment in enhancer attention regions (positive pairs)"
          "Motif enrichment in promoter attention regions (positive pairs)" "TF-pair enrichment"
-         "Per-base AUPRC of planted sites, enhancer" "Per-base AUPRC of planted sites, promoter")
+         "Per-base AUPRC of planted sites, enhancer" "Per-base AUPRC of planted sites, promoter"
+         "Cross effects of the example pair")
 grep -q "Attribution methods side by side" "$html" || { echo "FAIL: no side-by-side table of the explain methods"; exit 1; }
 for f in "${figures[@]}"; do
   grep -qF "<svg" "$html" && grep -qF "<title>$f</title>" "$html" || { echo "FAIL: figure \"$f\" missing"; exit 1; }

@@ -60,6 +60,15 @@ struct attribution_readout {
     std::vector<base_scores> one_hot, hypothetical;
 };
 
+// For one pair: how occluding each region of one element changes the input x gradient of each region of the other
+// (helix::attribution::cross_effects), both ways.
+struct pair_cross_effects {
+    std::size_t region = 40;  // bases per region
+    std::size_t enhancer_regions = 0, promoter_regions = 0;
+    std::vector<double> enhancer_to_promoter;  // enhancer_regions x promoter_regions: enhancer region occluded
+    std::vector<double> promoter_to_enhancer;  // promoter_regions x enhancer_regions: promoter region occluded
+};
+
 // One window's per-base score from its raw attributions (rows x 4 values, the method's own) and its one-hot rows.
 std::vector<float> per_base_scores(attribution_method m, std::span<const float> one_hot, std::span<const float> raw);
 

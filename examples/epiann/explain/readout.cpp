@@ -1,6 +1,9 @@
 #include "explain/readout.hpp"
 
 #include <algorithm>
+#include <vector>
+
+#include <helix/attribution/cross_effects.hpp>
 
 namespace epiann {
 
@@ -12,6 +15,8 @@ void take_attention(explained_pair& e, pair_attention&& a, std::size_t index, co
         e.top_enhancer_bin = best / cols;
         e.top_promoter_bin = best % cols;
         e.top_cell = a.map[best];
+        const std::vector<double> map(a.map.begin(), a.map.end());
+        e.map_row_dependence = helix::attribution::row_dependence(map, rows, cols);
     } else {
         e.top_enhancer_bin = std::size_t(std::max_element(a.enhancer.begin(), a.enhancer.end()) - a.enhancer.begin());
         e.top_promoter_bin = std::size_t(std::max_element(a.promoter.begin(), a.promoter.end()) - a.promoter.begin());

@@ -21,6 +21,9 @@ struct explained_pair {
     std::vector<float> enhancer_bins, promoter_bins;
     std::size_t top_enhancer_bin = 0, top_promoter_bin = 0;  // the strongest enhancer-promoter cell
     float top_cell = 0;
+    // How much the pair map's rows differ (helix::attribution::row_dependence: 0 when every enhancer bin attends to
+    // the promoter bins alike); -1 for a model without a pair map.
+    double map_row_dependence = -1;
 };
 
 // The report's example: the most confident positive pair, with its pair map (enhancer bins x promoter bins) when

@@ -58,6 +58,9 @@ struct model_entry {
     attribution_readout (*attribute)(const std::string& checkpoint, const window_examples& examples, int threads,
                                      attribution_method method, const attribution_options& options);
     bool (*gradients_reach_bases)();  // false for the k-mer embedding models: saliency and the like would be zero
+    // The cross effects of example `item` (gradients_reach_bases models only; logic_error otherwise), on the CPU.
+    pair_cross_effects (*cross_effects)(const std::string& checkpoint, const window_examples& examples, std::size_t item,
+                                        int threads);
     nlohmann::json describe() const;  // what checkpoints store as "model"
 };
 

@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include <helix/attribution/conv_pool_mutagenesis.hpp>
+#include <helix/attribution/cross_effects.hpp>
 #include <helix/attribution/gradients.hpp>
 #include <helix/attribution/mutagenesis.hpp>
 #include <helix/attribution/references.hpp>
@@ -232,6 +233,31 @@ attribution_readout attribute_model(const std::string& checkpoint, const window_
     return r;
 }
 
+template <class Variant>
+pair_cross_effects cross_effects_model(const std::string& checkpoint, const window_examples& examples, std::size_t item,
+                                       int threads) {
+    if (!gradients_reach_bases<Variant>()) throw std::logic_error(std::string(Variant::name) + ": no gradient reaches the bases");
+    using Net = network_of<Variant>;
+    auto net = make_network<Variant>(0.2f);
+    load_model(checkpoint, *net);
+    helix::cpu_context ctx(threads_or_default(threads));
+    helix::set_mode(ctx, helix::mode::inference);
+    std::vector<float> logit_only(helix::io_size<typename Net::output>, 0.f);
+    logit_only[0] = 1;
+    batch_tensors<Net> b;
+    const std::size_t items[] = {item};
+    b.fill(examples, items);
+    pair_cross_effects c;
+    const helix::attribution::cross_effect_options o{.region = c.region, .batch = 64};
+    const auto ep = helix::attribution::cross_effects(*net, ctx, b.input(), std::span<const float>(logit_only), true, o);
+    const auto pe = helix::attribution::cross_effects(*net, ctx, b.input(), std::span<const float>(logit_only), false, o);
+    c.enhancer_regions = ep.rows;
+    c.promoter_regions = ep.cols;
+    c.enhancer_to_promoter = ep.values;
+    c.promoter_to_enhancer = pe.values;
+    return c;
+}
+
 // Trainable values (buffers such as batch_norm's running statistics excluded), from the model's description alone.
 template <class Variant>
 std::size_t trainable_values() {
@@ -255,7 +281,7 @@ constexpr model_entry make_entry() {
             Variant::label_loss_weight, Variant::cuda, Variant::attention, &detail::trainable_values<Variant>,
             &detail::train_model<Variant>, &detail::predict_model<Variant>,
             Variant::attention[0] == '\0' ? nullptr : &detail::explain_model<Variant>, &detail::attribute_model<Variant>,
-            &detail::gradients_reach_bases<Variant>};
+            &detail::gradients_reach_bases<Variant>, &detail::cross_effects_model<Variant>};
 }
 
 }  // namespace epiann

@@ -11,6 +11,7 @@
 #include <set>
 #include <unordered_map>
 
+#include <helix/attribution/cross_effects.hpp>
 #include <helix/core/rng.hpp>
 #include <helix/io/atomic_file.hpp>
 #include <helix/io/npz.hpp>
@@ -576,7 +577,7 @@ nlohmann::json run_explain(const explain_request& r) {
         const auto& example = readout.example;
         if (has_attention && example.index != SIZE_MAX) {
             const bin_geometry eg = readout.enhancer, pg = readout.promoter;
-            const auto& e = explained[example.index];
+            const auto& e = readout.pairs[example.index];  // attention's reading, whatever method came first
             const auto& pr = d.pairs.pairs[e.pair];
             auto rounded = [](double v) { return std::round(v * 1e5) / 1e5; };
             nlohmann::json j = {{"pair", e.pair}, {"enhancer_name", pr.enhancer_name}, {"promoter_name", pr.promoter_name},
@@ -631,7 +632,35 @@ nlohmann::json run_explain(const explain_request& r) {
                 element["peaks"] = peaks_here;
                 j[side] = element;
             }
+            // Cross effects: how occluding each 40 bp region of one element changes the other's input x gradient.
+            if (m.gradients_reach_bases()) {
+                const auto c = m.cross_effects(r.checkpoint, *examples, example.index, r.threads);
+                auto map_json = [&](const std::vector<double>& v, std::size_t rows, std::size_t cols) {
+                    nlohmann::json values = nlohmann::json::array();
+                    for (const double x : v) values.push_back(std::round(x * 1e6) / 1e6);
+                    return nlohmann::json{{"rows", rows}, {"cols", cols}, {"values", values}};
+                };
+                j["cross_effects"] = {{"region", c.region},
+                                      {"enhancer_to_promoter", map_json(c.enhancer_to_promoter, c.enhancer_regions, c.promoter_regions)},
+                                      {"promoter_to_enhancer", map_json(c.promoter_to_enhancer, c.promoter_regions, c.enhancer_regions)}};
+                summary["pairwise"]["example_cross_effect_row_dependence"] =
+                    helix::attribution::row_dependence(c.enhancer_to_promoter, c.enhancer_regions, c.promoter_regions);
+            }
+            if (e.map_row_dependence >= 0) summary["pairwise"]["example_attention_row_dependence"] = e.map_row_dependence;
             helix::write_file_atomically(out / "example_pair.json", j.dump() + "\n");
+        }
+        if (has_attention) {  // how much each pair map's rows differ, over the positive pairs
+            std::vector<double> dependence;
+            for (const auto& e : readout.pairs)
+                if (e.label == 1 && e.map_row_dependence >= 0) dependence.push_back(e.map_row_dependence);
+            if (!dependence.empty()) {
+                std::sort(dependence.begin(), dependence.end());
+                double mean = 0;
+                for (const double v : dependence) mean += v / double(dependence.size());
+                summary["pairwise"]["positive_pairs_with_map"] = dependence.size();
+                summary["pairwise"]["attention_row_dependence_mean"] = mean;
+                summary["pairwise"]["attention_row_dependence_median"] = dependence[dependence.size() / 2];
+            }
         }
         helix::write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
         together.commit();

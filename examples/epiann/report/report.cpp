@@ -340,6 +340,36 @@ void example_section(html_report& r, const fs::path& explain) {
         r.paragraph("This model's attention is per side (" + svg::escape(x.value("attention_kind", std::string("its attention"))) +
                     "), so there is no enhancer-by-promoter map to draw; the tracks below show each side's importance.");
     }
+    if (x.contains("cross_effects")) {  // which enhancer region the promoter's attribution depends on, and the reverse
+        const auto& c = x.at("cross_effects");
+        const auto& ep = c.at("enhancer_to_promoter");
+        const std::size_t rows = ep.at("rows"), cols = ep.at("cols"), region = c.at("region");
+        std::vector<std::vector<double>> values(rows, std::vector<double>(cols));
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < cols; ++j) values[i][j] = ep.at("values")[i * cols + j].get<double>();
+        auto starts = [region](std::size_t n) {
+            std::vector<std::string> out(n);
+            for (std::size_t k = 0; k < n; k += 5) out[k] = std::to_string(k * region);
+            return out;
+        };
+        std::string measured;
+        if (const auto summary = read_json(explain / "summary.json"); summary && summary->contains("pairwise")) {
+            const auto& p = summary->at("pairwise");
+            if (p.contains("attention_row_dependence_mean") && p.contains("example_cross_effect_row_dependence"))
+                measured = " How pairwise is attention? The rows of a pair's attention map differ by " +
+                           percent(p.at("attention_row_dependence_mean").get<double>()) +
+                           " of the map's variance (mean over " + std::to_string(p.value("positive_pairs_with_map", 0)) +
+                           " positive pairs; 0 % would be pure column stripes, every enhancer bin attending alike), against " +
+                           percent(p.at("example_cross_effect_row_dependence").get<double>()) +
+                           " for this cross-effect map, which reads the pairing from the model's gradients.";
+        }
+        r.figure("Cross effects of the example pair",
+                 svg::heatmap("Cross effects of the example pair", values, starts(rows), starts(cols),
+                              "promoter region (start, bp)", "occluded enhancer region (start, bp)"),
+                 "How occluding each " + std::to_string(region) + " bp enhancer region (set to N) changes the input x gradient "
+                 "of each promoter region: a cell away from zero is an enhancer region the model reads the promoter region "
+                 "with. The reverse map (promoter regions occluded) is in example_pair.json." + measured);
+    }
     r.figure("Attention along the example enhancer window", element_tracks("enhancer", x.at("enhancer")),
              "Importance per base (the largest attention any promoter bin pays to the enhancer bin covering it), the top "
              "attention regions, sites of the ten most enriched motifs, and, on simulated data, the planted sites and the "
