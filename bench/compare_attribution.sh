@@ -16,7 +16,7 @@ cmake --build "$build" --target attribution_speed > /dev/null
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); threads=$threads pairs=$pairs steps=$steps"
 for ((r = 1; r <= rounds; ++r)); do
-  "$build/bench/attribution_speed" --threads "$threads" --pairs "$pairs" --steps "$steps" | tee -a "$log"
+  "$build/bench/attribution_speed" --threads "$threads" --pairs "$pairs" --ism-pairs "$ism_pairs" --steps "$steps" | tee -a "$log"
   "$python" "$root/bench/attribution_torch.py" --peer "$peer" --threads "$threads" --pairs "$pairs" --ism-pairs "$ism_pairs" \
     --steps "$steps" | tee -a "$log"
 done
