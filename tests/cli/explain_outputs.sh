@@ -31,9 +31,10 @@ for m in ("attention", "input_x_gradient"):
         b = r["per_base"][side]
         assert 0 < b["planted_base_fraction"] < 1 and 0 < b["auprc"] <= 1, (m, side, b)
 PY
-# Integrated gradients and ISM on 60 pairs (a few positives): their files, completeness within 5 % (median) at 64 steps.
+# Integrated gradients and ISM on a balanced 30 pairs (15 positive): their files, completeness within 5 % (median) at
+# 64 steps.
 "$epiann" explain --checkpoint "$demo/run/model.safetensors" --genome "$demo/data/genome.fa" --pairs "$demo/data/pairs.csv" \
-  --truth "$demo/data/truth.tsv" --grammar "$demo/data/grammar.tsv" --max-pairs 60 --permutations 5 --out "$out/more" \
+  --truth "$demo/data/truth.tsv" --grammar "$demo/data/grammar.tsv" --max-pairs 30 --balanced --permutations 5 --out "$out/more" \
   --methods integrated_gradients,ism --steps 64 --modisco --set all > "$out/more.log" 2>&1 || { echo "FAIL: explain --methods: $(tail -c 300 "$out/more.log")"; exit 1; }
 for f in importance_integrated_gradients.bw importance_ism.bw top_regions_ism.bed tf_pairs_integrated_gradients.tsv summary.json \
          modisco_enhancer_sequences.npz modisco_promoter_sequences.npz modisco_ism_enhancer.npz modisco_ism_promoter.npz; do
@@ -46,6 +47,7 @@ s = json.load(open(sys.argv[1]))
 c = s["methods"]["integrated_gradients"]["completeness"]
 assert c["pairs"] >= 3 and c["median_relative_gap"] < 0.05, c
 assert s["method"] == "integrated_gradients" and "ism" in s["methods"]
+assert s["subset"] == "balanced" and s["pairs"] == 30 and s["methods"]["ism"]["recovery"]["positive_pairs"] == 15, s
 PY
 # TF-MoDISco's inputs: N x 4 x L, one-hot sequences and hypothetical contributions that sum to 0 over the letters
 # (integrated gradients has none: no file). Read with numpy where it is installed (python3-numpy).

@@ -12,6 +12,11 @@ figures=("Training curves: loss" "Training curves: validation AUROC and AUPR" "R
          "Per-base AUPRC of planted sites, enhancer" "Per-base AUPRC of planted sites, promoter"
          "Cross effects of the example pair")
 grep -q "Attribution methods side by side" "$html" || { echo "FAIL: no side-by-side table of the explain methods"; exit 1; }
+# The table is the demo's methods/ pass: all five methods on a balanced subset.
+for m in attention saliency input_x_gradient integrated_gradients ism; do
+  grep -qF "<td>$m</td>" "$html" || { echo "FAIL: method $m missing from the side-by-side table"; exit 1; }
+done
+grep -qF "as many positive as negative pairs (methods/)" "$html" || { echo "FAIL: the table does not say which pairs it measured"; exit 1; }
 for f in "${figures[@]}"; do
   grep -qF "<svg" "$html" && grep -qF "<title>$f</title>" "$html" || { echo "FAIL: figure \"$f\" missing"; exit 1; }
 done

@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/output_paths.hpp"
+#include "explain/attribution.hpp"
 #include "pipeline/audit.hpp"
 #include "pipeline/explain.hpp"
 #include "pipeline/runs.hpp"
@@ -26,21 +27,17 @@ namespace {
 
 // Removes an earlier demo's results from `root` (only the files a demo writes), so that a demo interrupted part-way
 // never leaves a directory that mixes two demos' files.
-void remove_earlier_demo(const std::filesystem::path& root) {
+void remove_earlier_demo(const std::filesystem::path& root, const std::vector<explain_request>& explains) {
     namespace fs = std::filesystem;
-    const std::vector<std::pair<const char*, std::vector<const char*>>> written = {
+    std::vector<std::pair<fs::path, std::vector<std::string>>> written = {
         {"data", {"genome.fa", "genome.fa.fai", "pairs.csv", "grammar.tsv", "truth.tsv", "occupancy.narrowPeak", "README"}},
-        {"run", {"run.json", "split.tsv", "model.safetensors", "state.safetensors", "log.jsonl", "evaluation.json", ".lock"}},
-        {"explain", {"importance.bedGraph", "importance.bw", "top_regions.bed", "top_bin_pairs.bedpe", "top_bin_pairs.interact",
-                     "motif_enrichment.tsv", "tf_pairs.tsv", "example_pair.json", "summary.json", "importance_input_x_gradient.bedGraph",
-                     "importance_input_x_gradient.bw", "top_regions_input_x_gradient.bed", "motif_enrichment_input_x_gradient.tsv",
-                     "tf_pairs_input_x_gradient.tsv", "importance_saliency.bedGraph", "importance_saliency.bw",
-                     "top_regions_saliency.bed", "motif_enrichment_saliency.tsv", "tf_pairs_saliency.tsv"}},
-        {"", {"audit.json", "report.html"}}};
+        {"run", {"run.json", "split.tsv", "model.safetensors", "state.safetensors", "log.jsonl", "evaluation.json", ".lock"}}};
+    for (const auto& x : explains) written.push_back({fs::path(x.out).filename(), explain_outputs(x, parse_methods(x.methods))});
+    written.push_back({"", {"audit.json", "report.html"}});
     std::error_code ec;
     for (const auto& [dir, names] : written) {
-        for (const char* name : names) fs::remove(root / dir / name, ec);
-        if (*dir) fs::remove(root / dir, ec);  // only when empty
+        for (const auto& name : names) fs::remove(root / dir / name, ec);
+        if (!dir.empty()) fs::remove(root / dir, ec);  // only when empty
     }
 }
 
@@ -68,20 +65,43 @@ void add_demo_command(CLI::App& app) {
         auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - started).count(); };
         const fs::path root = o->out, data = root / "data", run = root / "run";
         check_output_directory(root);
-        remove_earlier_demo(root);
+
+        // Explaining: every test pair with the fast methods (tracks, enrichment, the report's example), and a balanced
+        // subset of them with all five methods side by side (ISM costs 5,400 forwards a pair).
+        explain_request x;
+        x.checkpoint = (run / "model.safetensors").string();
+        x.genome = (data / "genome.fa").string();
+        x.pairs = (data / "pairs.csv").string();
+        x.out = (root / "explain").string();
+        x.motifs = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
+        x.truth = (data / "truth.tsv").string();
+        x.grammar = (data / "grammar.tsv").string();
+        x.peaks = (data / "occupancy.narrowPeak").string();
+        x.threads = o->threads;
+        x.methods = "attention,saliency,input_x_gradient";  // each about 5 s on the 38,272 test pairs
+        if (o->quick) {
+            x.max_pairs = 3000;  // enough positives for TF pairs to co-occur
+            x.permutations = 20;
+        }
+        explain_request all_methods = x;
+        all_methods.out = (root / "methods").string();
+        all_methods.methods = "attention,saliency,input_x_gradient,integrated_gradients,ism";
+        all_methods.max_pairs = o->quick ? 40 : 300;
+        all_methods.balanced = true;
+        remove_earlier_demo(root, {x, all_methods});
 
         simulation_options sim;
         sim.out = data.string();
         sim.seed = o->seed;
         sim.overwrite = true;  // the demo replaces its own earlier set
         sim.tiles_path = EPIANN_DATA_DIR "/hg19/targetfinder_tiles.fa.gz";
-        sim.motifs_path = EPIANN_DATA_DIR "/motifs/JASPAR2022_vertebrates.pfm";
+        sim.motifs_path = x.motifs;
         if (o->quick) {
             sim.enhancers = 2000;
             sim.promoters = 500;
             sim.positives = 1000;
         }
-        std::printf("[1/6] simulating the benchmark (%zu enhancers, %zu promoters, %zu positive pairs) in %s\n", sim.enhancers,
+        std::printf("[1/7] simulating the benchmark (%zu enhancers, %zu promoters, %zu positive pairs) in %s\n", sim.enhancers,
                     sim.promoters, sim.positives, data.c_str());
         std::fflush(stdout);
         const auto s = simulate(sim);
@@ -90,8 +110,8 @@ void add_demo_command(CLI::App& app) {
                     s.flipped, s.genome_length, elapsed());
 
         train_request t;
-        t.genome = (data / "genome.fa").string();
-        t.pairs = (data / "pairs.csv").string();
+        t.genome = x.genome;
+        t.pairs = x.pairs;
         t.model = small_variant::name;
         t.out = run.string();
         t.split = {"chromosome", 0, o->seed, ""};
@@ -103,16 +123,17 @@ void add_demo_command(CLI::App& app) {
         t.threads = o->threads;
         t.augment_negatives = true;
         t.overwrite = true;  // the demo replaces its own earlier run (its data, audit and report are rewritten too)
-        std::printf("[2/6] training the %s EPIANN (%zu/%zu bp windows, %zu filters) with chromosomes 1, 10, 15, 21 held out "
+        std::printf("[2/7] training the %s EPIANN (%zu/%zu bp windows, %zu filters) with chromosomes 1, 10, 15, 21 held out "
                     "for testing and 19, 3, 4, 7, X for validation\n",
                     small_variant::name, std::size_t(small_variant::enhancer_window), std::size_t(small_variant::promoter_window),
                     small_variant::sizes.filters);
         std::fflush(stdout);
         const auto trained = run_training(t, false);
+        x.checkpoint = all_methods.checkpoint = trained.model_path.string();
         std::printf("      %zu epochs, %zu examples, best validation AUROC %.3f (epoch %zu), %.0f s\n", trained.epochs,
                     trained.examples, trained.best_validation_auroc, trained.best_epoch, elapsed());
 
-        std::printf("[3/6] evaluating on the held-out chromosomes\n");
+        std::printf("[3/7] evaluating on the held-out chromosomes\n");
         std::fflush(stdout);
         const auto ev = run_evaluation(trained.model_path.string(), t.genome, t.pairs, std::nullopt, o->threads);
         {
@@ -120,13 +141,13 @@ void add_demo_command(CLI::App& app) {
             helix::write_file_atomically(run / "evaluation.json", text);
         }
 
-        std::printf("[4/6] auditing the splits (leak canaries, marginal-motif baseline)\n");
+        std::printf("[4/7] auditing the splits (leak canaries, marginal-motif baseline)\n");
         std::fflush(stdout);
         audit_request a;
         a.pairs = t.pairs;
         a.genome = t.genome;
-        a.motifs = sim.motifs_path;
-        a.baseline_motifs = (data / "grammar.tsv").string();
+        a.motifs = x.motifs;
+        a.baseline_motifs = x.grammar;
         a.enhancer_window = small_variant::enhancer_window;
         a.promoter_window = small_variant::promoter_window;
         a.splits = {{"chromosome", 0, o->seed, ""}, {"paper", 0, o->seed, ""}};
@@ -135,23 +156,8 @@ void add_demo_command(CLI::App& app) {
             const std::string text = audit.to_json().dump(2) + "\n";
             helix::write_file_atomically(root / "audit.json", text);
         }
-        std::printf("[5/6] explaining the test pairs: attention, saliency and input x gradient tracks, top regions, motif and TF-pair enrichment\n");
+        std::printf("[5/7] explaining the test pairs: attention, saliency and input x gradient tracks, top regions, motif and TF-pair enrichment\n");
         std::fflush(stdout);
-        explain_request x;
-        x.checkpoint = trained.model_path.string();
-        x.genome = t.genome;
-        x.pairs = t.pairs;
-        x.out = (root / "explain").string();
-        x.motifs = sim.motifs_path;
-        x.truth = (data / "truth.tsv").string();
-        x.grammar = (data / "grammar.tsv").string();
-        x.peaks = (data / "occupancy.narrowPeak").string();
-        x.threads = o->threads;
-        x.methods = "attention,saliency,input_x_gradient";  // side by side in the report; each about 5 s here
-        if (o->quick) {
-            x.max_pairs = 3000;  // enough positives for TF pairs to co-occur
-            x.permutations = 20;
-        }
         const auto explained = run_explain(x);
         const auto& recovery = explained.at("recovery");
         auto rank = [](const nlohmann::json& r) { return r.get<int>() > 0 ? std::to_string(r.get<int>()) : std::string("-"); };
@@ -161,23 +167,26 @@ void add_demo_command(CLI::App& app) {
                      ": motif ranks " + rank(p.at("enhancer_rank")) + " (enhancers), " + rank(p.at("promoter_rank")) +
                      " (promoters); TF-pair rank " + rank(p.at("tf_pair_rank")) + "\n";
 
-        // Per-base AUPRC of the planted sites by each method the explain step ran.
-        std::string methods_line;
-        for (const auto& [name, m] : explained.at("methods").items()) {
+        std::printf("[6/7] comparing all five attribution methods on %zu test pairs, half of them positive\n", all_methods.max_pairs);
+        std::fflush(stdout);
+        const auto compared = run_explain(all_methods);
+        std::string methods_line;  // per-base AUPRC of the planted sites by each method
+        for (const auto& [name, m] : compared.at("methods").items()) {
             if (!m.contains("per_base")) continue;
             const auto& e = m.at("per_base").at("enhancer");
             const auto& p = m.at("per_base").at("promoter");
             char buf[200];
             if (methods_line.empty()) {
-                std::snprintf(buf, sizeof buf, "Per-base AUPRC of the planted sites, enhancer / promoter (a random score: %.3f / %.3f):\n",
+                std::snprintf(buf, sizeof buf, "Per-base AUPRC of the planted sites in %zu positive test pairs, enhancer / promoter "
+                              "(a random score: %.3f / %.3f):\n", m.at("recovery").at("positive_pairs").get<std::size_t>(),
                               e.at("planted_base_fraction").get<double>(), p.at("planted_base_fraction").get<double>());
                 methods_line = buf;
             }
-            std::snprintf(buf, sizeof buf, "  %-18s %.3f / %.3f\n", name.c_str(), e.at("auprc").get<double>(), p.at("auprc").get<double>());
+            std::snprintf(buf, sizeof buf, "  %-22s %.3f / %.3f\n", name.c_str(), e.at("auprc").get<double>(), p.at("auprc").get<double>());
             methods_line += buf;
         }
 
-        std::printf("[6/6] writing the report\n");
+        std::printf("[7/7] writing the report\n");
         std::fflush(stdout);
         const report_request report = report_request_for(root);
         const auto drawn = write_report(report);
@@ -202,6 +211,7 @@ void add_demo_command(CLI::App& app) {
                     "  %s/audit.json\n  %s/explain/  importance.bw and .bedGraph, top_regions.bed, top_bin_pairs.bedpe/.interact, "
                     "motif_enrichment.tsv, tf_pairs.tsv, example_pair.json, summary.json (attention), and the same files of "
                     "saliency and input x gradient (importance_saliency.bw, ...)\n"
+                    "  %s/methods/  the same files of all five methods on %zu test pairs (summary.json: the report's side-by-side table)\n"
                     "  %s  (%zu figures; open it in a browser)\n",
                     ev.report.count, 100 * ev.report.positive_rate, ev.report.auroc, ev.report.aupr, ev.report.f1_at_half,
                     ev.report.best.f1, baseline, ev.report.auroc - baseline, overlap, explained.at("motifs").get<std::size_t>(),
@@ -211,7 +221,7 @@ void add_demo_command(CLI::App& app) {
                     100 * explained.at("open_chromatin").at("top_regions_in_peaks").get<double>(),
                     100 * explained.at("open_chromatin").at("random_regions_in_peaks").get<double>(), methods_line.c_str(),
                     audit.table().c_str(), elapsed(),
-                    data.c_str(), run.c_str(), root.c_str(), root.c_str(), report.out.c_str(), drawn.figures.size());
+                    data.c_str(), run.c_str(), root.c_str(), root.c_str(), root.c_str(), compared.at("pairs").get<std::size_t>(), report.out.c_str(), drawn.figures.size());
     });
 }
 

@@ -19,9 +19,13 @@ void add_explain_command(CLI::App& app) {
     cmd->add_option("--pairs", r->pairs, "Labelled pairs (TargetFinder CSV)")->required();
     cmd->add_option("--out", r->out, "Output directory")->required();
     cmd->add_option("--set", r->set, "Which pairs: test (the checkpoint's split) or all")->check(CLI::IsMember({"test", "all"}))->capture_default_str();
-    cmd->add_option("--max-pairs", r->max_pairs, "At most this many pairs (a stratified subset; 0: all)")
-        ->check(count_from(0))
-        ->capture_default_str();
+    auto* max_pairs = cmd->add_option("--max-pairs", r->max_pairs, "At most this many pairs (a stratified subset; 0: all)")
+                          ->check(count_from(0))
+                          ->capture_default_str();
+    cmd->add_flag("--balanced", r->balanced,
+                  "With --max-pairs: as many positive as negative pairs (as far as the positives go) instead of each class's "
+                  "share: more positives for the recovery figures of the costly methods")
+        ->needs(max_pairs);
     cmd->add_option("--top-regions", r->top_regions, "Top attention regions per element")->check(count_from(1))->capture_default_str();
     cmd->add_option("--motifs", r->motifs, "JASPAR .pfm motifs to scan with")->capture_default_str();
     cmd->add_option("--p-value", r->p_value, "Motif site threshold")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include <helix/core/rng.hpp>
 
@@ -25,19 +26,33 @@ dataset load_dataset(const std::string& genome_path, const std::string& pairs_pa
 }
 
 namespace {
-// At most `limit` of the items (0: all), a seeded subset keeping the class balance, in pair order.
-std::vector<example_item> stratified_subset(std::vector<example_item> items, const pair_file& pairs, std::size_t limit,
-                                            std::uint64_t seed) {
+// At most `limit` of the items (0: all), a seeded subset in pair order: each class keeps its share (stratified), or
+// the labelled classes get equal counts, a class with too few members giving its remainder to the other (balanced).
+std::vector<example_item> subset(std::vector<example_item> items, const pair_file& pairs, std::size_t limit, std::uint64_t seed,
+                                 subset_kind kind) {
     if (limit == 0 || items.size() <= limit) return items;
+    std::map<int, std::vector<example_item>> classes;  // -1: unlabelled pairs (BEDPE)
+    for (const auto& it : items) classes[pairs.pairs[it.pair].label].push_back(it);
+    std::map<int, std::size_t> quota;
+    if (kind == subset_kind::stratified || classes.size() == 1) {
+        const double fraction = double(limit) / double(items.size());
+        for (const auto& [label, members] : classes) quota[label] = std::size_t(double(members.size()) * fraction + 0.5);
+    } else {  // smallest class first, so that its unused share goes to the larger ones
+        std::vector<std::pair<std::size_t, int>> by_size;
+        for (const auto& [label, members] : classes) by_size.emplace_back(members.size(), label);
+        std::sort(by_size.begin(), by_size.end());
+        std::size_t left = limit;
+        for (std::size_t k = 0; k < by_size.size(); ++k) {
+            const std::size_t share = std::min(by_size[k].first, left / (by_size.size() - k));
+            quota[by_size[k].second] = share;
+            left -= share;
+        }
+    }
     std::vector<example_item> kept;
-    const double fraction = double(limit) / double(items.size());
-    for (int label : {0, 1, -1}) {  // -1: unlabelled pairs (BEDPE)
-        std::vector<example_item> members;
-        for (const auto& it : items)
-            if (pairs.pairs[it.pair].label == label) members.push_back(it);
+    for (auto& [label, members] : classes) {
         helix::counter_rng rng(seed, 100 + (label >= 0 ? std::uint64_t(label) : 2));  // streams 100, 101 as before
         for (std::size_t i = members.size(); i > 1; --i) std::swap(members[i - 1], members[rng.next_below(i)]);
-        members.resize(std::size_t(double(members.size()) * fraction + 0.5));
+        members.resize(quota[label]);
         kept.insert(kept.end(), members.begin(), members.end());
     }
     std::sort(kept.begin(), kept.end(), [](const example_item& a, const example_item& b) { return a.pair < b.pair; });
@@ -45,15 +60,16 @@ std::vector<example_item> stratified_subset(std::vector<example_item> items, con
 }
 }  // namespace
 
-std::unique_ptr<window_examples> dataset::examples(pair_set side, bool augment, std::size_t limit, std::uint64_t seed) const {
-    auto items = stratified_subset(split_items(pairs, *s, side, windows, augment), pairs, limit, seed);
+std::unique_ptr<window_examples> dataset::examples(pair_set side, bool augment, std::size_t limit, std::uint64_t seed,
+                                                   subset_kind kind) const {
+    auto items = subset(split_items(pairs, *s, side, windows, augment), pairs, limit, seed, kind);
     return std::make_unique<window_examples>(*g, pairs, windows, std::move(items));
 }
 
-std::unique_ptr<window_examples> dataset::all_pairs(std::size_t limit, std::uint64_t seed) const {
+std::unique_ptr<window_examples> dataset::all_pairs(std::size_t limit, std::uint64_t seed, subset_kind kind) const {
     std::vector<example_item> items;
     for (std::size_t i = 0; i < pairs.pairs.size(); ++i) items.push_back({i, 0});
-    return std::make_unique<window_examples>(*g, pairs, windows, stratified_subset(std::move(items), pairs, limit, seed));
+    return std::make_unique<window_examples>(*g, pairs, windows, subset(std::move(items), pairs, limit, seed, kind));
 }
 
 nlohmann::json dataset::describe() const {

@@ -24,17 +24,23 @@ struct split_request {
     nlohmann::json to_json() const { return {{"kind", kind}, {"fold", fold}, {"seed", seed}}; }
 };
 
+// How a `limit` picks its subset: keeping each class's share, or as many positive as negative pairs (as far as the
+// smaller class goes), for costly per-pair work whose figures are about positives.
+enum class subset_kind { stratified, balanced };
+
 struct dataset {
     std::unique_ptr<genome> g;
     pair_file pairs;
     std::optional<split> s;
     window_options windows;
 
-    // Examples of one side; training positives augmented when `augment`. `limit` > 0 keeps a seeded, stratified
-    // subset of at most `limit` examples (validation during training, for speed).
-    std::unique_ptr<window_examples> examples(pair_set side, bool augment, std::size_t limit = 0, std::uint64_t seed = 1) const;
-    // One centred example per pair, in file order (prediction); `limit` > 0 keeps a seeded, stratified subset.
-    std::unique_ptr<window_examples> all_pairs(std::size_t limit = 0, std::uint64_t seed = 1) const;
+    // Examples of one side; training positives augmented when `augment`. `limit` > 0 keeps a seeded subset of at most
+    // `limit` examples (validation during training, for speed).
+    std::unique_ptr<window_examples> examples(pair_set side, bool augment, std::size_t limit = 0, std::uint64_t seed = 1,
+                                              subset_kind kind = subset_kind::stratified) const;
+    // One centred example per pair, in file order (prediction); `limit` > 0 keeps a seeded subset.
+    std::unique_ptr<window_examples> all_pairs(std::size_t limit = 0, std::uint64_t seed = 1,
+                                               subset_kind kind = subset_kind::stratified) const;
 
     nlohmann::json describe() const;  // genome and pair file identity, for checkpoints
 };

@@ -348,6 +348,27 @@ std::vector<attribution_method> explain_methods(const explain_request& r, const 
     return methods;
 }
 
+std::vector<std::string> explain_outputs(const explain_request& r, const std::vector<attribution_method>& methods) {
+    std::vector<std::string> names;
+    for (const auto method : methods) {
+        const std::string s = suffix_of(method);
+        for (const std::string& name : {"importance" + s + ".bedGraph", "importance" + s + ".bw", "top_regions" + s + ".bed",
+                                       "motif_enrichment" + s + ".tsv", "tf_pairs" + s + ".tsv"})
+            names.push_back(name);
+    }
+    if (std::find(methods.begin(), methods.end(), attribution_method::attention) != methods.end())
+        names.insert(names.end(), {"top_bin_pairs.bedpe", "top_bin_pairs.interact", "example_pair.json"});
+    if (r.modisco) {
+        for (const std::string side : {"enhancer", "promoter"}) {
+            names.push_back("modisco_" + side + "_sequences.npz");
+            for (const auto method : methods)
+                if (has_hypothetical(method)) names.push_back("modisco_" + std::string(method_name(method)) + "_" + side + ".npz");
+        }
+    }
+    names.push_back("summary.json");
+    return names;
+}
+
 nlohmann::json run_explain(const explain_request& r) {
     const checkpoint_info info = read_checkpoint_info(r.checkpoint);
     const model_entry& m = find_model(info.model);
@@ -366,26 +387,7 @@ nlohmann::json run_explain(const explain_request& r) {
         if (r.truth.empty() != r.grammar.empty())
             throw input_error("explain: --truth and --grammar go together (a simulated set's truth.tsv and grammar.tsv)");
         std::vector<named_path> outputs;
-        for (const auto method : methods) {
-            const std::string s = suffix_of(method);
-            for (const std::string& name : {"importance" + s + ".bedGraph", "importance" + s + ".bw", "top_regions" + s + ".bed",
-                                           "motif_enrichment" + s + ".tsv", "tf_pairs" + s + ".tsv"})
-                outputs.push_back({name + " in --out", out / name});
-        }
-        if (has_attention)
-            for (const char* name : {"top_bin_pairs.bedpe", "top_bin_pairs.interact", "example_pair.json"})
-                outputs.push_back({std::string(name) + " in --out", out / name});
-        if (r.modisco) {
-            for (const char* side : {"enhancer", "promoter"}) {
-                outputs.push_back({std::string("modisco_") + side + "_sequences.npz in --out", out / (std::string("modisco_") + side + "_sequences.npz")});
-                for (const auto method : methods)
-                    if (has_hypothetical(method)) {
-                        const std::string name = std::string("modisco_") + method_name(method) + "_" + side + ".npz";
-                        outputs.push_back({name + " in --out", out / name});
-                    }
-            }
-        }
-        outputs.push_back({"summary.json in --out", out / "summary.json"});
+        for (const auto& name : explain_outputs(r, methods)) outputs.push_back({name + " in --out", out / name});
         auto inputs = genome_inputs(r.genome);
         for (const named_path& input : std::vector<named_path>{{"--checkpoint", r.checkpoint}, {"--pairs", r.pairs}, {"--motifs", r.motifs},
                                                                {"--peaks", r.peaks}, {"--truth", r.truth}, {"--grammar", r.grammar}})
@@ -439,10 +441,11 @@ nlohmann::json run_explain(const explain_request& r) {
                                   ": is it the truth of another simulation?");
         }
         std::unique_ptr<window_examples> examples;
+        const subset_kind kind = r.balanced ? subset_kind::balanced : subset_kind::stratified;
         if (r.set == "all") {
-            examples = d.all_pairs(r.max_pairs, 1);
+            examples = d.all_pairs(r.max_pairs, 1, kind);
         } else if (r.set == "test") {
-            examples = d.examples(pair_set::test, false, r.max_pairs, 1);
+            examples = d.examples(pair_set::test, false, r.max_pairs, 1, kind);
         } else {
             throw input_error("explain: --set must be test or all, got \"" + r.set + "\"");
         }
@@ -542,6 +545,7 @@ nlohmann::json run_explain(const explain_request& r) {
         }
         const explain_context context{r, d, motifs, explained, sites, enhancer_scan, promoter_scan, peak_file, cooperating, planted, sizes};
         nlohmann::json summary = {{"model", m.name}, {"attention", m.attention}, {"pairs", explained.size()},
+                                  {"set", r.set}, {"subset", r.max_pairs == 0 ? "all" : r.balanced ? "balanced" : "stratified"},
                                   {"windows_scanned", windows.size()}, {"motifs", motifs.size()}};
         nlohmann::json by_method = nlohmann::json::object();
         std::map<std::string, std::vector<motif_enrichment_row>> attention_tables;

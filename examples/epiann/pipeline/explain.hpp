@@ -23,6 +23,7 @@ struct explain_request {
     std::string peaks;                   // narrowPeak (DNase, ATAC): open-chromatin overlap of the top regions
     std::string set = "test";            // test, or all
     std::size_t max_pairs = 0;           // 0: every pair of the set
+    bool balanced = false;               // with max_pairs: as many positive as negative pairs (else each class's share)
     std::size_t top_regions = 5;
     double p_value = 1e-4;
     std::size_t permutations = 100;
@@ -42,6 +43,9 @@ enum class attribution_method;
 // on a model without, or a gradient method on a k-mer model); by default attention where the model has it and
 // input x gradient where gradients reach the bases (ism for a model with neither).
 std::vector<attribution_method> explain_methods(const explain_request& request, const model_entry& model);
+
+// The files run_explain writes into request.out for these methods (names relative to it).
+std::vector<std::string> explain_outputs(const explain_request& request, const std::vector<attribution_method>& methods);
 
 // Writes the outputs into request.out and returns the summary (also written as summary.json).
 nlohmann::json run_explain(const explain_request& request);

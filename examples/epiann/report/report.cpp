@@ -474,6 +474,15 @@ void methods_section(html_report& r, const fs::path& explain) {
     const auto summary = read_json(explain / "summary.json");
     if (!summary || !summary->contains("methods") || summary->at("methods").size() < 2) return;
     const auto& methods = summary->at("methods");
+    std::size_t positives = 0;
+    for (const auto& [name, m] : methods.items())
+        if (m.contains("recovery")) positives = m.at("recovery").value("positive_pairs", std::size_t(0));
+    const std::string subset = summary->value("subset", "all");
+    const std::string pairs = std::to_string(summary->value("pairs", 0)) + " " + summary->value("set", std::string("test")) +
+                              " pairs" + (positives ? " (" + std::to_string(positives) + " positive)" : std::string()) +
+                              (subset == "balanced"     ? ", a seeded subset with as many positive as negative pairs"
+                               : subset == "stratified" ? ", a seeded subset keeping the share of positives"
+                                                        : "");
     r.heading("Attribution methods side by side");
     std::vector<std::vector<std::string>> rows;
     std::vector<svg::bar> enhancer_bars, promoter_bars;
@@ -505,7 +514,8 @@ void methods_section(html_report& r, const fs::path& explain) {
         rows.push_back(std::move(row));
     }
     r.paragraph("Each method scores every base of both windows for the interaction logit (<code>epiann explain --methods</code>; "
-                "attention: the paper's bin importance). Top regions are each method's 5 best bins per element; per-base AUPRC "
+                "attention: the paper's bin importance), here on " + pairs + " (" + svg::escape(explain.filename().string()) +
+                "/). Top regions are each method's 5 best bins per element; per-base AUPRC "
                 "ranks the bases of the planted cooperating sites among all bases of the windows of positive pairs.");
     r.raw(table_html({"method", "top 5 enhancer regions hold a cooperating site", "planted TF pairs in the top 15",
                       "per-base AUPRC, enhancer", "per-base AUPRC, promoter", "completeness", "cost"}, rows));
@@ -531,6 +541,7 @@ report_request report_request_for(const fs::path& dir) {
         r.run = dir / "run";
         r.audit = dir / "audit.json";
         r.explain = dir / "explain";
+        if (fs::exists(dir / "methods" / "summary.json")) r.methods = dir / "methods";
         if (fs::exists(dir / "data" / "grammar.tsv")) r.grammar = dir / "data" / "grammar.tsv";
     }
     if (!fs::exists(r.run / "log.jsonl"))
@@ -558,7 +569,7 @@ report_summary write_report(const report_request& q) {
         r.missing("Attention, motifs and TF pairs", std::string("no explain directory given"));
     } else {
         recovery_section(r, q.explain);
-        methods_section(r, q.explain);
+        methods_section(r, q.methods.empty() ? q.explain : q.methods);
         example_section(r, q.explain);
         enrichment_section(r, q.explain, grammar);
     }

@@ -19,11 +19,13 @@ struct report_request {
     std::filesystem::path run;          // the training run (log.jsonl, run.json, evaluation.json)
     std::filesystem::path audit;        // audit.json; empty: none
     std::filesystem::path explain;      // explain output directory; empty: none
+    std::filesystem::path methods;      // an explain directory comparing attribution methods (the demo's methods/);
+                                        // empty: explain's own methods
     std::filesystem::path grammar;      // a simulation's grammar.tsv: its motifs are highlighted; empty: none
     std::filesystem::path out;          // report.html
 };
 
-// The request for a demo directory (DIR/run, DIR/audit.json, DIR/explain, DIR/data/grammar.tsv) or a run
+// The request for a demo directory (DIR/run, DIR/audit.json, DIR/explain, DIR/methods, DIR/data/grammar.tsv) or a run
 // directory (DIR/log.jsonl), with the report written to DIR/report.html.
 report_request report_request_for(const std::filesystem::path& dir);
 
